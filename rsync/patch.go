@@ -1,0 +1,111 @@
+package rsync
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// patchChunk is the most a patch copies from the basis in one read.
+const patchChunk = 256 << 10
+
+// Patch applies a delta to the basis and writes the new file to w,
+// streaming: memory is a fixed buffer whatever the sizes. The basis needs
+// random access because copies may go anywhere in it.
+//
+// Patch refuses what librsync refuses: a wrong magic, a reserved opcode, a
+// zero length, a negative offset or length, a copy reaching past the end of
+// the basis, and a delta that ends before its END command. Bytes after END
+// are not read. On error, w may have received part of the output; callers
+// that write files should write to a temporary name and rename on success.
+func Patch(w io.Writer, basis io.ReaderAt, delta io.Reader) error {
+	br := bufio.NewReaderSize(delta, 64<<10)
+	bw := bufio.NewWriterSize(w, 64<<10)
+	var hdr [4]byte
+	if _, err := io.ReadFull(br, hdr[:]); err != nil {
+		return fmt.Errorf("delta header: %w", inputEnded(err))
+	}
+	if m := Magic(binary.BigEndian.Uint32(hdr[:])); m != DeltaMagic {
+		return fmt.Errorf("delta magic %s: %w", m, ErrBadMagic)
+	}
+	buf := make([]byte, patchChunk)
+	var out int64 // bytes written so far, for error messages
+	for {
+		op, err := br.ReadByte()
+		if err != nil {
+			return fmt.Errorf("delta command at output byte %d: %w", out, inputEnded(err))
+		}
+		switch {
+		case op == 0:
+			return bw.Flush()
+		case op <= 0x44:
+			n := int64(op)
+			if op > 0x40 {
+				if n, err = readParam(br, 1<<(op-0x41)); err != nil {
+					return fmt.Errorf("literal length at output byte %d: %w", out, err)
+				}
+				if n <= 0 {
+					return fmt.Errorf("literal length %d at output byte %d: %w", n, out, ErrCorrupt)
+				}
+			}
+			if _, err := io.CopyN(bw, br, n); err != nil {
+				return fmt.Errorf("literal of %d bytes at output byte %d: %w", n, out, inputEnded(err))
+			}
+			out += n
+		case op <= 0x54:
+			k := op - 0x45
+			off, err := readParam(br, 1<<(k/4))
+			if err != nil {
+				return fmt.Errorf("copy offset at output byte %d: %w", out, err)
+			}
+			n, err := readParam(br, 1<<(k%4))
+			if err != nil {
+				return fmt.Errorf("copy length at output byte %d: %w", out, err)
+			}
+			if n <= 0 || off < 0 {
+				return fmt.Errorf("copy of %d bytes from basis offset %d at output byte %d: %w", n, off, out, ErrCorrupt)
+			}
+			if err := copyBasis(bw, basis, off, n, buf); err != nil {
+				return fmt.Errorf("copy of %d bytes from basis offset %d at output byte %d: %w", n, off, out, err)
+			}
+			out += n
+		default:
+			return fmt.Errorf("opcode 0x%02x at output byte %d: %w", op, out, ErrCorrupt)
+		}
+	}
+}
+
+// readParam reads a big-endian parameter of size bytes as a signed 64-bit
+// integer, as librsync does.
+func readParam(r *bufio.Reader, size int) (int64, error) {
+	var b [8]byte
+	if _, err := io.ReadFull(r, b[8-size:]); err != nil {
+		return 0, inputEnded(err)
+	}
+	return int64(binary.BigEndian.Uint64(b[:])), nil
+}
+
+// copyBasis writes basis [off, off+n) to w in chunks.
+func copyBasis(w io.Writer, basis io.ReaderAt, off, n int64, buf []byte) error {
+	if off > 1<<62 || n > 1<<62 {
+		return ErrInputEnded // past any basis that can exist
+	}
+	for n > 0 {
+		chunk := buf[:min(int64(len(buf)), n)]
+		got, err := basis.ReadAt(chunk, off)
+		if got < len(chunk) {
+			if err == nil || errors.Is(err, io.EOF) {
+				return fmt.Errorf("basis ends at %d: %w", off+int64(got), ErrInputEnded)
+			}
+			return fmt.Errorf("reading basis: %w", err)
+		}
+		if _, err := w.Write(chunk); err != nil {
+			return err
+		}
+		off += int64(got)
+		n -= int64(got)
+	}
+	return nil
+}

@@ -1,0 +1,2 @@
+go test fuzz v1
+[]byte("rs\x01G\x00\x00\x01\x00\x00\x00\x00 ")
