@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_pkgs=()
-for pair in rdiff-backup:rdiff-backup rdiff:rdiff sshd:openssh-server setfacl:acl setfattr:attr mkfs.vfat:dosfstools; do
+for pair in rdiff-backup:rdiff-backup rdiff:rdiff sshd:openssh-server setfacl:acl setfattr:attr mkfs.vfat:dosfstools mkfs.exfat:exfatprogs mount.exfat-fuse:exfat-fuse fusefat:fusefat; do
 	cmd=${pair%%:*} pkg=${pair#*:}
 	if ! command -v "$cmd" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$cmd" ] && [ ! -x "/sbin/$cmd" ]; then
 		need_pkgs+=("$pkg")
