@@ -67,7 +67,7 @@ func Patch(w io.Writer, basis io.ReaderAt, delta io.Reader) error {
 			if n <= 0 || off < 0 {
 				return fmt.Errorf("copy of %d bytes from basis offset %d at output byte %d: %w", n, off, out, ErrCorrupt)
 			}
-			if err := copyBasis(bw, basis, off, n, buf); err != nil {
+			if err := copyBasis(bw, w, basis, off, n, buf); err != nil {
 				return fmt.Errorf("copy of %d bytes from basis offset %d at output byte %d: %w", n, off, out, err)
 			}
 			out += n
@@ -87,10 +87,24 @@ func readParam(r *bufio.Reader, size int) (int64, error) {
 	return int64(binary.BigEndian.Uint64(b[:])), nil
 }
 
-// copyBasis writes basis [off, off+n) to w in chunks.
-func copyBasis(w io.Writer, basis io.ReaderAt, off, n int64, buf []byte) error {
+// copyBasis writes basis [off, off+n) to bw in chunks, or, when the
+// destination under bw and the basis are both files and the copy is large
+// enough to be worth a system call, inside the kernel.
+func copyBasis(bw *bufio.Writer, w io.Writer, basis io.ReaderAt, off, n int64, buf []byte) error {
 	if off > 1<<62 || n > 1<<62 {
 		return ErrInputEnded // past any basis that can exist
+	}
+	if n >= 64<<10 {
+		if err := bw.Flush(); err != nil {
+			return err
+		}
+		handled, err := copyFileRange(w, basis, off, n)
+		if handled {
+			if errors.Is(err, ErrInputEnded) {
+				return fmt.Errorf("basis ends before %d: %w", off+n, ErrInputEnded)
+			}
+			return err
+		}
 	}
 	for n > 0 {
 		chunk := buf[:min(int64(len(buf)), n)]
@@ -101,7 +115,7 @@ func copyBasis(w io.Writer, basis io.ReaderAt, off, n int64, buf []byte) error {
 			}
 			return fmt.Errorf("reading basis: %w", err)
 		}
-		if _, err := w.Write(chunk); err != nil {
+		if _, err := bw.Write(chunk); err != nil {
 			return err
 		}
 		off += int64(got)
