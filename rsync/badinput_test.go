@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"runtime"
 	"testing"
 )
@@ -149,5 +151,45 @@ func TestWriteErrorsSurface(t *testing.T) {
 	WriteDelta(&d, sig, bytes.NewReader(newData))
 	if err := Patch(&failingWriter{n: 1000}, bytes.NewReader(data), &d); !errors.Is(err, errDiskFull) {
 		t.Errorf("patch: %v", err)
+	}
+}
+
+// TestPatchFileToFile exercises the in-kernel copy between two files, and a
+// basis that is shorter than a large COPY claims.
+func TestPatchFileToFile(t *testing.T) {
+	dir := t.TempDir()
+	rng := rand.New(rand.NewPCG(3, 3))
+	basisData := randomBytes(rng, 3<<20)
+	newData := mutate(rng, basisData)
+	sig, err := ComputeSignature(bytes.NewReader(basisData), SigParams{MD4SigMagic, 4096, 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d bytes.Buffer
+	if err := WriteDelta(&d, sig, bytes.NewReader(newData)); err != nil {
+		t.Fatal(err)
+	}
+	basis := writeFile(t, dir, "basis", basisData)
+	bf, err := os.Open(basis)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bf.Close()
+	out, err := os.Create(filepath.Join(dir, "out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	out.WriteString("keep") // the patch must append at the current offset
+	if err := Patch(out, bf, bytes.NewReader(d.Bytes())); err != nil {
+		t.Fatal(err)
+	}
+	if got := readFile(t, out.Name()); !bytes.Equal(got, append([]byte("keep"), newData...)) {
+		t.Fatal("file-to-file patch result differs")
+	}
+	// A COPY of 1 MiB from offset 2.5 MiB of a 3 MiB basis runs out.
+	short := unhex(t, "72730236 4f 00280000 00100000 00")
+	if err := Patch(out, bf, bytes.NewReader(short)); !errors.Is(err, ErrInputEnded) {
+		t.Errorf("copy past the end of a file basis: %v", err)
 	}
 }

@@ -225,8 +225,10 @@ func writeOutput(name string, force bool, st streams, write func(io.Writer) erro
 		return 0, err
 	}
 	defer os.Remove(tmp.Name()) // no-op after the rename
-	cw := &countWriter{w: tmp}
-	err = write(cw)
+	// The file itself, not a wrapper, so that a patch can copy basis
+	// ranges into it inside the kernel.
+	err = write(tmp)
+	written, _ := tmp.Seek(0, io.SeekCurrent)
 	if err == nil {
 		err = tmp.Chmod(os.FileMode(0o666 &^ currentUmask()))
 	}
@@ -234,20 +236,20 @@ func writeOutput(name string, force bool, st streams, write func(io.Writer) erro
 		err = cerr
 	}
 	if err != nil {
-		return cw.n, err
+		return written, err
 	}
 	if !force {
 		// Link fails if the name appeared meanwhile: never clobber
 		// without -f.
 		if err := os.Link(tmp.Name(), name); err != nil {
 			if errors.Is(err, os.ErrExist) {
-				return cw.n, fmt.Errorf("%s: %w", name, errFileExists)
+				return written, fmt.Errorf("%s: %w", name, errFileExists)
 			}
-			return cw.n, err
+			return written, err
 		}
-		return cw.n, nil
+		return written, nil
 	}
-	return cw.n, os.Rename(tmp.Name(), name)
+	return written, os.Rename(tmp.Name(), name)
 }
 
 type countReader struct {
