@@ -1,0 +1,19 @@
+// Package metadata holds gordiff's file record and the codecs of the text
+// files rdiff-backup 2.2 keeps in rdiff-backup-data/: mirror_metadata
+// snapshots and diffs, extended_attributes and access_control_lists
+// snapshots, session_statistics and file_statistics.
+//
+// A Record describes one entry of a tree (type, size, owner, mode, times,
+// links, digest) the way rdiff-backup records it. Writers produce files that
+// are byte-identical to the ones rdiff-backup writes for the same records;
+// readers accept what rdiff-backup accepts. Every codec streams: memory never
+// grows with the number of records in a file.
+//
+// FromLstat reads a Record from the live file system; ReadEA and ReadACL read
+// the extended attributes and POSIX ACLs of a path.
+//
+// This package must never import anything above it in gordiff's stack (mirror,
+// increments, remote, the root package or cmd), never decide what a backup
+// does, never walk a tree, and never panic on bad input: malformed data is
+// reported as an error naming the file, line and path that caused it.
+package metadata

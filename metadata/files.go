@@ -1,0 +1,241 @@
+package metadata
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/klauspost/compress/gzip"
+)
+
+// gzipMagic starts every gzip stream.
+var gzipMagic = []byte{0x1f, 0x8b}
+
+// OpenDataFile opens a data-directory file for reading and returns its
+// decompressed content. gzip is detected by its magic bytes, so both
+// "x.snapshot" and "x.snapshot.gz" work whatever their content; a file named
+// .gz that is neither empty nor gzip is an error. Multi-member gzip streams
+// are read whole.
+func OpenDataFile(path string) (io.ReadCloser, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("metadata: %w", err)
+	}
+	rc, err := decompress(f, path)
+	if err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	return rc, nil
+}
+
+type readCloser struct {
+	io.Reader
+	closers []io.Closer
+}
+
+func (r *readCloser) Close() error {
+	var first error
+	for _, c := range r.closers {
+		if err := c.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// NewDecompressor returns r's content, gunzipped if it starts with the gzip
+// magic. name is used in error messages only.
+func NewDecompressor(r io.Reader, name string) (io.Reader, error) {
+	rc, err := decompress(io.NopCloser(r), name)
+	if err != nil {
+		return nil, err
+	}
+	return rc, nil
+}
+
+func decompress(f io.ReadCloser, name string) (io.ReadCloser, error) {
+	br := bufio.NewReaderSize(f, 64<<10)
+	head, err := br.Peek(2)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("metadata: reading %s: %w", name, err)
+	}
+	if len(head) == 2 && head[0] == gzipMagic[0] && head[1] == gzipMagic[1] {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("metadata: reading %s: %w", name, err)
+		}
+		return &readCloser{Reader: zr, closers: []io.Closer{zr, f}}, nil
+	}
+	if len(head) > 0 && strings.HasSuffix(name, ".gz") {
+		return nil, fmt.Errorf("metadata: reading %s: named .gz but not gzip data", name)
+	}
+	return &readCloser{Reader: br, closers: []io.Closer{f}}, nil
+}
+
+// DataFile writes a data-directory file the way rdiff-backup's "gzip only if
+// something is written" wrapper does: the file is created at the first
+// write, as base+".gz" (gzip, level 9, header name = base name) when
+// compressing, else as base; if nothing at all is written, Close creates an
+// empty file named base, without ".gz". Files are created 0600 and must not
+// exist yet.
+type DataFile struct {
+	base     string
+	compress bool
+	f        *os.File
+	zw       *gzip.Writer
+	bw       *bufio.Writer
+	path     string
+	closed   bool
+	// Now gives the gzip header time; time.Now when nil.
+	Now func() time.Time
+}
+
+// CreateDataFile prepares a DataFile; nothing touches the disk before the
+// first Write or Close. base is the full path without ".gz".
+func CreateDataFile(base string, compress bool) *DataFile {
+	return &DataFile{base: base, compress: compress}
+}
+
+func (d *DataFile) open(gz bool) error {
+	d.path = d.base
+	if gz {
+		d.path += ".gz"
+	}
+	f, err := os.OpenFile(d.path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("metadata: %w", err)
+	}
+	d.f = f
+	var w io.Writer = f
+	if gz {
+		zw, err := gzip.NewWriterLevel(f, gzip.BestCompression)
+		if err != nil {
+			return fmt.Errorf("metadata: %s: %w", d.path, err)
+		}
+		now := time.Now
+		if d.Now != nil {
+			now = d.Now
+		}
+		zw.Name = latin1OrEmpty(filepath.Base(d.base))
+		zw.ModTime = now()
+		d.zw = zw
+		w = zw
+	}
+	d.bw = bufio.NewWriterSize(w, 64<<10)
+	return nil
+}
+
+func latin1OrEmpty(s string) string {
+	for _, r := range s {
+		if r > 0xff || r == 0 {
+			return ""
+		}
+	}
+	return s
+}
+
+// Write implements io.Writer.
+func (d *DataFile) Write(p []byte) (int, error) {
+	if d.closed {
+		return 0, fmt.Errorf("metadata: write to closed %s", d.base)
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	if d.f == nil {
+		if err := d.open(d.compress); err != nil {
+			return 0, err
+		}
+	}
+	n, err := d.bw.Write(p)
+	if err != nil {
+		return n, fmt.Errorf("metadata: writing %s: %w", d.path, err)
+	}
+	return n, nil
+}
+
+// Close flushes, syncs and closes the file, creating an empty uncompressed
+// file if nothing was written.
+func (d *DataFile) Close() error {
+	if d.closed {
+		return nil
+	}
+	d.closed = true
+	if d.f == nil {
+		if err := d.open(false); err != nil {
+			return err
+		}
+	}
+	err := d.bw.Flush()
+	if d.zw != nil {
+		if cerr := d.zw.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if serr := d.f.Sync(); err == nil {
+		err = serr
+	}
+	if cerr := d.f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("metadata: closing %s: %w", d.path, err)
+	}
+	return nil
+}
+
+// Path returns the name the file got (with or without ".gz"); it is empty
+// before the first Write or Close.
+func (d *DataFile) Path() string { return d.path }
+
+// OpenReader opens a mirror_metadata file (compressed or not) for reading;
+// Close the Reader when done.
+func OpenReader(path string) (*Reader, error) {
+	rc, err := OpenDataFile(path)
+	if err != nil {
+		return nil, err
+	}
+	rd := NewReader(rc, path)
+	rd.closer = rc
+	return rd, nil
+}
+
+// OpenEAReader opens an extended_attributes file for reading; Close it when
+// done.
+func OpenEAReader(path string) (*EAReader, error) {
+	rc, err := OpenDataFile(path)
+	if err != nil {
+		return nil, err
+	}
+	rd := NewEAReader(rc, path)
+	rd.h.closer = rc
+	return rd, nil
+}
+
+// OpenACLReader opens an access_control_lists file for reading; Close it
+// when done.
+func OpenACLReader(path string) (*ACLReader, error) {
+	rc, err := OpenDataFile(path)
+	if err != nil {
+		return nil, err
+	}
+	rd := NewACLReader(rc, path)
+	rd.h.closer = rc
+	return rd, nil
+}
+
+func closeIf(c io.Closer) error {
+	if c == nil {
+		return nil
+	}
+	if err := c.Close(); err != nil {
+		return fmt.Errorf("metadata: closing: %w", err)
+	}
+	return nil
+}

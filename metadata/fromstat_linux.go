@@ -1,0 +1,59 @@
+package metadata
+
+import (
+	"fmt"
+	"os"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// FromStat builds the record of the entry at path (index ix) from a stat
+// result the caller already has, such as the one a directory walk got from
+// lstat, so that no entry is stat'ed twice. It reads the link target of a
+// symlink. The fields are those of FromLstat.
+func FromStat(path string, ix Index, st *syscall.Stat_t) (*Record, error) {
+	r := &Record{
+		Index:        ix,
+		NumHardLinks: int64(st.Nlink),
+		Inode:        uint64(st.Ino),
+		DeviceLoc:    uint64(st.Dev),
+		Uid:          int64(st.Uid),
+		Gid:          int64(st.Gid),
+		Permissions:  uint32(st.Mode) & 0o7777,
+	}
+	switch st.Mode & unix.S_IFMT {
+	case unix.S_IFREG:
+		r.Type = TypeReg
+		r.Size = int64(st.Size)
+	case unix.S_IFDIR:
+		r.Type = TypeDir
+	case unix.S_IFLNK:
+		r.Type = TypeSym
+		target, err := os.Readlink(path)
+		if err != nil {
+			return nil, fmt.Errorf("metadata: %w", err)
+		}
+		r.SymData = target
+	case unix.S_IFCHR, unix.S_IFBLK:
+		r.Type = TypeDev
+		r.DevKind = 'c'
+		if st.Mode&unix.S_IFMT == unix.S_IFBLK {
+			r.DevKind = 'b'
+		}
+		r.DevMajor = int64(unix.Major(uint64(st.Rdev)))
+		r.DevMinor = int64(unix.Minor(uint64(st.Rdev)))
+	case unix.S_IFIFO:
+		r.Type = TypeFifo
+	case unix.S_IFSOCK:
+		r.Type = TypeSock
+	default:
+		return nil, fmt.Errorf("metadata: %s: mode %#o: %w", path, st.Mode, ErrUnknownFileType)
+	}
+	if r.Type != TypeSym && r.Type != TypeDev {
+		r.ModTime = int64(st.Mtim.Sec)
+	}
+	r.Uname = LookupUserName(r.Uid)
+	r.Gname = LookupGroupName(r.Gid)
+	return r, nil
+}

@@ -1,0 +1,420 @@
+package metadata
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// ErrOutOfOrder is returned when records are not in CompareIndex order (or
+// an index repeats).
+var ErrOutOfOrder = errors.New("records out of order")
+
+// AppendRecord appends the mirror_metadata text of r to dst, exactly as
+// rdiff-backup 2.2 writes it: fields in the order of the format's table,
+// each present only for the types that carry it. hardLinks says whether
+// hard-link fields are written (rdiff-backup's --no-hard-links turns them
+// off); they are written only for regular files with NumHardLinks > 1.
+func AppendRecord(dst []byte, r *Record, hardLinks bool) []byte {
+	dst = append(dst, "File "...)
+	dst = append(dst, QuotePath(r.Index.String())...)
+	dst = append(dst, "\n  Type "...)
+	dst = append(dst, r.Type.String()...)
+	dst = append(dst, '\n')
+	switch r.Type {
+	case TypeNone:
+		return dst
+	case TypeReg:
+		dst = appendIntField(dst, "Size", r.Size)
+		if r.ResourceFork != "" {
+			dst = appendField(dst, "ResourceFork", r.ResourceFork)
+		}
+		if r.CarbonFile != "" {
+			dst = appendField(dst, "CarbonFile", r.CarbonFile)
+		}
+		if hardLinks && r.NumHardLinks > 1 {
+			dst = appendIntField(dst, "NumHardLinks", r.NumHardLinks)
+			dst = append(dst, "  Inode "...)
+			dst = strconv.AppendUint(dst, r.Inode, 10)
+			dst = append(dst, "\n  DeviceLoc "...)
+			dst = strconv.AppendUint(dst, r.DeviceLoc, 10)
+			dst = append(dst, '\n')
+		}
+		if r.SHA1 != "" {
+			dst = appendField(dst, "SHA1Digest", r.SHA1)
+		}
+	case TypeSym:
+		dst = appendField(dst, "SymData", QuotePath(r.SymData))
+	case TypeDev:
+		dst = append(dst, "  DeviceNum "...)
+		dst = append(dst, r.DevKind, ' ')
+		dst = strconv.AppendInt(dst, r.DevMajor, 10)
+		dst = append(dst, ' ')
+		dst = strconv.AppendInt(dst, r.DevMinor, 10)
+		dst = append(dst, '\n')
+	}
+	if r.Type != TypeSym && r.Type != TypeDev {
+		dst = appendIntField(dst, "ModTime", r.ModTime)
+	}
+	dst = appendIntField(dst, "Uid", r.Uid)
+	dst = appendField(dst, "Uname", nameOrColon(r.Uname))
+	dst = appendIntField(dst, "Gid", r.Gid)
+	dst = appendField(dst, "Gname", nameOrColon(r.Gname))
+	dst = appendIntField(dst, "Permissions", int64(r.Permissions))
+	if r.AlternateMirrorName != "" {
+		dst = appendField(dst, "AlternateMirrorName", r.AlternateMirrorName)
+	} else if r.AlternateIncrementName != "" {
+		dst = appendField(dst, "AlternateIncrementName", r.AlternateIncrementName)
+	}
+	return dst
+}
+
+func nameOrColon(s string) string {
+	if s == "" {
+		return ":"
+	}
+	return s
+}
+
+func appendField(dst []byte, name, value string) []byte {
+	dst = append(dst, "  "...)
+	dst = append(dst, name...)
+	dst = append(dst, ' ')
+	dst = append(dst, value...)
+	return append(dst, '\n')
+}
+
+func appendIntField(dst []byte, name string, v int64) []byte {
+	dst = append(dst, "  "...)
+	dst = append(dst, name...)
+	dst = append(dst, ' ')
+	dst = strconv.AppendInt(dst, v, 10)
+	return append(dst, '\n')
+}
+
+// Writer streams records into a mirror_metadata snapshot or diff. Records
+// must arrive in CompareIndex order, each index once; Write refuses others.
+// Compression is the caller's business (see CreateDataFile).
+type Writer struct {
+	w       *bufio.Writer
+	buf     []byte
+	last    Index
+	started bool
+	count   int
+	// NoHardLinks omits NumHardLinks, Inode and DeviceLoc, as rdiff-backup
+	// does with --no-hard-links.
+	NoHardLinks bool
+}
+
+// NewWriter returns a Writer writing to w. Call Flush when done.
+func NewWriter(w io.Writer) *Writer {
+	return &Writer{w: bufio.NewWriterSize(w, 64<<10)}
+}
+
+// Write appends one record.
+func (w *Writer) Write(r *Record) error {
+	if w.started && CompareIndex(w.last, r.Index) >= 0 {
+		return fmt.Errorf("metadata: writing %q after %q: %w", r.Index.String(), w.last.String(), ErrOutOfOrder)
+	}
+	if err := r.Index.Validate(); err != nil {
+		return fmt.Errorf("metadata: writing record: %w", err)
+	}
+	if r.Type > TypeSock {
+		return fmt.Errorf("metadata: writing %q: invalid type %d", r.Index.String(), r.Type)
+	}
+	if r.Type == TypeDev && r.DevKind != 'c' && r.DevKind != 'b' {
+		return fmt.Errorf("metadata: writing %q: invalid device kind %q", r.Index.String(), r.DevKind)
+	}
+	w.buf = AppendRecord(w.buf[:0], r, !w.NoHardLinks)
+	if _, err := w.w.Write(w.buf); err != nil {
+		return fmt.Errorf("metadata: writing %q: %w", r.Index.String(), err)
+	}
+	w.last = append(w.last[:0], r.Index...)
+	w.started = true
+	w.count++
+	return nil
+}
+
+// Count returns the number of records written so far.
+func (w *Writer) Count() int { return w.count }
+
+// Flush writes buffered data to the underlying writer.
+func (w *Writer) Flush() error {
+	if err := w.w.Flush(); err != nil {
+		return fmt.Errorf("metadata: flushing: %w", err)
+	}
+	return nil
+}
+
+// RecordSource is a sorted stream of records; Next returns io.EOF at the end.
+// *Reader implements it.
+type RecordSource interface {
+	Next() (*Record, error)
+}
+
+// Reader parses a mirror_metadata file record by record, the way
+// rdiff-backup does: a record starts at each line beginning with "File ";
+// inside it every line of the form `<spaces><Name> <value>` is a field, in
+// any order; unknown fields are reported through Warn and ignored; records
+// that cannot be parsed are reported through Warn and skipped. The input must
+// already be decompressed (see OpenDataFile).
+type Reader struct {
+	lr      *lineReader
+	name    string
+	pending []byte // the File line of the next record, already read
+	pendLn  int
+	done    bool
+	err     error // sticky read error
+	// Warn, if set, receives a *ParseError for each skipped record and each
+	// unknown field.
+	Warn func(error)
+	// Skipped counts the records skipped as unparsable.
+	Skipped int
+	closer  io.Closer
+}
+
+// Close closes the file opened by OpenReader; it does nothing for a Reader
+// made by NewReader.
+func (rd *Reader) Close() error { return closeIf(rd.closer) }
+
+// NewReader returns a Reader over r. name identifies the file in messages.
+func NewReader(r io.Reader, name string) *Reader {
+	return &Reader{lr: newLineReader(r, '\n'), name: name}
+}
+
+func (rd *Reader) warn(line int, path string, err error) {
+	if rd.Warn != nil {
+		rd.Warn(&ParseError{File: rd.name, Line: line, Path: path, Err: err})
+	}
+}
+
+// Next returns the next well-formed record, or io.EOF at the end. Other
+// errors are read errors of the underlying stream.
+func (rd *Reader) Next() (*Record, error) {
+	for {
+		if rd.err != nil {
+			return nil, rd.err
+		}
+		if rd.done {
+			return nil, io.EOF
+		}
+		rec, err := rd.nextRecord()
+		if err != nil {
+			rd.err = err
+		}
+		if err != nil || rec != nil {
+			return rec, err
+		}
+	}
+}
+
+// nextRecord parses the next record; it returns (nil, nil) for a skipped
+// record.
+func (rd *Reader) nextRecord() (*Record, error) {
+	var (
+		p       recordParser
+		started bool
+	)
+	if rd.pending != nil {
+		p.start(rd.pending, rd.pendLn)
+		rd.pending = nil
+		started = true
+	}
+	for {
+		line, err := rd.lr.next()
+		if errors.Is(err, io.EOF) {
+			rd.done = true
+			break
+		}
+		if err != nil {
+			rd.done = true
+			return nil, fmt.Errorf("metadata: reading %s: %w", rd.name, err)
+		}
+		if bytes.HasPrefix(line, []byte("File ")) {
+			if started || p.garbage > 0 {
+				rd.pending = append(rd.pending[:0], line...)
+				rd.pendLn = rd.lr.line
+				break
+			}
+			p.start(line, rd.lr.line)
+			started = true
+			continue
+		}
+		if !started {
+			if len(line) > 0 && p.garbage == 0 {
+				p.garbage = rd.lr.line
+			}
+			continue
+		}
+		p.field(line, rd.lr.line, rd)
+	}
+	if !started {
+		if p.garbage > 0 {
+			rd.Skipped++
+			rd.warn(p.garbage, "", errors.New("text outside any record"))
+		}
+		return nil, nil
+	}
+	return p.finish(rd)
+}
+
+// recordParser accumulates the fields of one record.
+type recordParser struct {
+	rec     Record
+	path    string
+	line    int
+	err     error
+	errLine int
+	hasType bool
+	garbage int
+}
+
+func (p *recordParser) start(fileLine []byte, line int) {
+	p.path = string(fileLine[len("File "):])
+	p.line = line
+	p.rec.Index = indexFromQuoted(p.path)
+}
+
+func indexFromQuoted(q string) Index {
+	if q == "." {
+		return Index{}
+	}
+	return Index(strings.Split(UnquotePath(q), "/"))
+}
+
+// splitField matches a line against rdiff-backup's `^ *([A-Za-z0-9]+) (.+)$`.
+func splitField(line []byte) (name, value []byte, ok bool) {
+	i := 0
+	for i < len(line) && line[i] == ' ' {
+		i++
+	}
+	j := i
+	for j < len(line) && isAlnum(line[j]) {
+		j++
+	}
+	if j == i || j+1 >= len(line) || line[j] != ' ' {
+		return nil, nil, false
+	}
+	return line[i:j], line[j+1:], true
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+func (p *recordParser) fail(line int, err error) {
+	if p.err == nil {
+		p.err, p.errLine = err, line
+	}
+}
+
+func (p *recordParser) field(line []byte, ln int, rd *Reader) {
+	name, value, ok := splitField(line)
+	if !ok {
+		return // rdiff-backup ignores lines that are not fields
+	}
+	v := string(value)
+	r := &p.rec
+	var err error
+	switch string(name) {
+	case "File":
+		p.path = v
+		r.Index = indexFromQuoted(v)
+	case "Type":
+		if v == ":" {
+			v = "None"
+		}
+		r.Type, err = ParseFileType(v)
+		p.hasType = err == nil
+	case "Size":
+		r.Size, err = pyInt(v, 64)
+	case "NumHardLinks":
+		r.NumHardLinks, err = pyInt(v, 64)
+	case "Inode":
+		r.Inode, err = pyUint(v)
+	case "DeviceLoc":
+		r.DeviceLoc, err = pyUint(v)
+	case "ModTime":
+		r.ModTime, err = pyInt(v, 64)
+	case "Uid":
+		r.Uid, err = pyInt(v, 64)
+	case "Gid":
+		r.Gid, err = pyInt(v, 64)
+	case "Permissions":
+		var perms int64
+		perms, err = pyInt(v, 64)
+		if err == nil && (perms < 0 || perms > 0o7777) {
+			err = fmt.Errorf("permissions %d out of range", perms)
+		}
+		r.Permissions = uint32(perms)
+	case "SHA1Digest":
+		r.SHA1 = noneToEmpty(v)
+	case "Uname":
+		r.Uname = noneToEmpty(v)
+	case "Gname":
+		r.Gname = noneToEmpty(v)
+	case "ResourceFork":
+		r.ResourceFork = v
+	case "CarbonFile":
+		r.CarbonFile = v
+	case "SymData":
+		r.SymData = UnquotePath(v)
+	case "DeviceNum":
+		err = parseDeviceNum(v, r)
+	case "AlternateMirrorName":
+		r.AlternateMirrorName = v
+	case "AlternateIncrementName":
+		r.AlternateIncrementName = v
+	default:
+		rd.warn(ln, p.path, fmt.Errorf("unknown field %q ignored", name))
+	}
+	if err != nil {
+		p.fail(ln, fmt.Errorf("field %s: %w", name, err))
+	}
+}
+
+func noneToEmpty(v string) string {
+	if v == ":" || v == "None" {
+		return ""
+	}
+	return v
+}
+
+func parseDeviceNum(v string, r *Record) error {
+	parts := strings.Split(v, " ")
+	if len(parts) != 3 || (parts[0] != "c" && parts[0] != "b") {
+		return fmt.Errorf("invalid device number %q", v)
+	}
+	major, err := pyInt(parts[1], 64)
+	if err != nil {
+		return err
+	}
+	minor, err := pyInt(parts[2], 64)
+	if err != nil {
+		return err
+	}
+	r.DevKind, r.DevMajor, r.DevMinor = parts[0][0], major, minor
+	return nil
+}
+
+func (p *recordParser) finish(rd *Reader) (*Record, error) {
+	if p.err == nil {
+		if err := p.rec.Index.Validate(); err != nil {
+			p.fail(p.line, err)
+		}
+	}
+	if p.err == nil && !p.hasType {
+		p.fail(p.line, errors.New("no Type field"))
+	}
+	if p.err != nil {
+		rd.Skipped++
+		rd.warn(p.errLine, p.path, p.err)
+		return nil, nil
+	}
+	rec := p.rec
+	return &rec, nil
+}
