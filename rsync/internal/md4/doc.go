@@ -11,10 +11,16 @@
 // with the purego build tag, a fully unrolled pure-Go version is used. Both
 // produce identical results and are tested against each other.
 //
+// SumBlocks hashes many equal-length blocks at once, as a signature needs:
+// on amd64 CPUs with AVX2 (or AVX-512) it runs eight blocks side by side in
+// SIMD lanes, chosen at run time with golang.org/x/sys/cpu so that no CPU
+// ever executes an instruction it lacks; otherwise it is a loop of Sum.
+//
 // MD4 is cryptographically broken. This package must never be used for
 // anything that needs collision or preimage resistance (passwords,
 // authentication, integrity against an adversary); it is here only for
 // compatibility with the librsync signature and delta formats. It must never
-// depend on anything outside the standard library, and Sum must never
-// allocate.
+// depend on anything outside the standard library except
+// golang.org/x/sys/cpu (for CPU feature detection only), and Sum and
+// SumBlocks must never allocate.
 package md4
