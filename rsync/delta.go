@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+
+	"github.com/gordiff/gordiff/rsync/internal/rollsum"
 )
 
 // maxMiss is the longest literal run the delta writer emits before flushing
@@ -212,7 +214,7 @@ func (s *scanner) computeWeak(window []byte) {
 		s.rkHash = rabinKarpUpdate(rkSeed, window)
 		s.rkMult = rkPower(uint64(len(window)))
 	} else {
-		s.s1, s.s2 = rollsumUpdate(0, 0, window)
+		s.s1, s.s2 = rollsum.Sum(window)
 	}
 }
 
@@ -345,4 +347,21 @@ func skipRabinKarp(buf []byte, p, stop, l int, h, mL uint32, filter []uint64, sh
 		h = h*rkMult + uint32(buf[p+l]) - mL*(uint32(buf[p])+rkAdj)
 	}
 	return p, h
+}
+
+// WriteIdentityDelta writes the delta that rebuilds a basis of size bytes
+// from itself: a single COPY of all of it (nothing for an empty basis). It
+// is what WriteDelta produces for an unchanged file, without reading it.
+func WriteIdentityDelta(w io.Writer, size int64) error {
+	bw := bufio.NewWriter(w)
+	var buf [4]byte
+	binary.BigEndian.PutUint32(buf[:], uint32(DeltaMagic))
+	bw.Write(buf[:])
+	e := &encoder{w: bw}
+	if size > 0 {
+		e.addCopy(0, size, nil)
+		e.flush(nil)
+	}
+	bw.WriteByte(0)
+	return bw.Flush()
 }

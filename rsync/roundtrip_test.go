@@ -133,3 +133,53 @@ func TestComputeEqualsRead(t *testing.T) {
 		}
 	}
 }
+
+// TestSignatureWriter: writing the basis in pieces of any size gives the
+// signature ComputeSignature reads.
+func TestSignatureWriter(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for _, n := range []int{0, 1, 63, 64, 65, 1000, 100000} {
+		data := randomBytes(rng, n)
+		for _, p := range []SigParams{{MD4SigMagic, 64, 8}, {RkBlake2SigMagic, 7, 32}, {MD4SigMagic, 70000, 16}} {
+			want, err := ComputeSignature(bytes.NewReader(data), p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w, err := NewSignatureWriter(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rest := data; len(rest) > 0; {
+				k := min(len(rest), rng.IntN(200))
+				w.Write(rest[:k])
+				rest = rest[k:]
+			}
+			var a, b bytes.Buffer
+			want.WriteTo(&a)
+			w.Signature().WriteTo(&b)
+			if !bytes.Equal(a.Bytes(), b.Bytes()) {
+				t.Fatalf("n=%d %+v: SignatureWriter differs from ComputeSignature", n, p)
+			}
+		}
+	}
+	if _, err := NewSignatureWriter(SigParams{MD4SigMagic, 0, 8}); err == nil {
+		t.Error("block length 0 accepted")
+	}
+}
+
+// TestIdentityDelta: the delta of an unchanged file written without
+// reading it is the one WriteDelta computes.
+func TestIdentityDelta(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	for _, n := range []int{0, 1, 100, 70000, 1 << 20} {
+		data := randomBytes(rng, n)
+		want := roundTrip(t, data, data, RdiffBackupSigParams(int64(n)))
+		var got bytes.Buffer
+		if err := WriteIdentityDelta(&got, int64(n)); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got.Bytes(), want) {
+			t.Errorf("n=%d: identity delta %x, WriteDelta %x", n, got.Bytes(), want)
+		}
+	}
+}

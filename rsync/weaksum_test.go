@@ -7,7 +7,7 @@ import (
 )
 
 // weakSum is what the tests need of both rolling sums.
-type weakSum interface {
+type rollingSum interface {
 	Update([]byte)
 	Rotate(out, in byte)
 	RollIn(byte)
@@ -17,7 +17,7 @@ type weakSum interface {
 	Reset()
 }
 
-func newWeak(kind string) weakSum {
+func newWeak(kind string) rollingSum {
 	if kind == "rollsum" {
 		return &Rollsum{}
 	}
