@@ -1,0 +1,523 @@
+package mirror
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/gordiff/gordiff/fsfeatures"
+	"github.com/gordiff/gordiff/increments"
+	"github.com/gordiff/gordiff/metadata"
+	"github.com/gordiff/gordiff/remote"
+)
+
+// snapshotChain is how many metadata files (a snapshot and the diffs
+// older than it) rdiff-backup lets a chain reach before it keeps a
+// snapshot (repository-format 4.8).
+const snapshotChain = 9
+
+// Backup runs one backup session from src into the repository at root,
+// creating the repository if needed, regressing an interrupted session
+// first.
+func Backup(ctx context.Context, root string, src remote.Source, opts Options) (*Result, error) {
+	s := &session{ctx: ctx, src: src, opts: opts, res: &Result{}}
+	if opts.NotCompressed == nil {
+		s.opts.NotCompressed = regexp.MustCompile(DefaultNotCompressed)
+	}
+	if err := s.open(root); err != nil {
+		return nil, err
+	}
+	defer s.close()
+	if err := s.run(); err != nil {
+		return s.res, err
+	}
+	return s.res, nil
+}
+
+// session is one backup in progress.
+type session struct {
+	ctx  context.Context
+	src  remote.Source
+	opts Options
+	res  *Result
+	repo *Repo
+
+	unlock  func()
+	logFile *os.File
+
+	first      bool
+	tNow       int64
+	tPrev      int64
+	tPrevStr   string // T_prev rendered for new increment names
+	tNowStr    string
+	compat     bool
+	prevMarker string // data-dir name of current_mirror.<T_prev>.data
+	prevSnap   string // data-dir name of mirror_metadata.<T_prev>.snapshot*
+
+	prev      *recordPeek // last session's listing; nil on a first backup
+	snap      *metadata.DataFile
+	snapW     *metadata.Writer
+	eaFile    *metadata.DataFile
+	eaW       *metadata.EAWriter
+	aclFile   *metadata.DataFile
+	aclW      *metadata.ACLWriter
+	fstatFile *metadata.DataFile
+	fstatW    *metadata.FileStatsWriter
+	errLog    *metadata.DataFile
+
+	stats    SessionStats
+	stack    []*frame
+	links    map[linkKey]*linkLeader
+	progress Progress
+}
+
+type linkKey struct{ dev, ino uint64 }
+
+type linkLeader struct {
+	mirror string // mirror path of the first path of the group
+	sha1   string
+}
+
+// recordPeek is a metadata stream with one record of look-ahead.
+type recordPeek struct {
+	r    *metadata.Reader
+	head *metadata.Record
+	done bool
+}
+
+func (p *recordPeek) peek() (*metadata.Record, error) {
+	if p.head == nil && !p.done {
+		rec, err := p.r.Next()
+		if errors.Is(err, io.EOF) {
+			p.done = true
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		p.head = rec
+	}
+	return p.head, nil
+}
+
+func (p *recordPeek) take() { p.head = nil }
+
+func (s *session) say(l Level, format string, a ...any) {
+	msg := fmt.Sprintf(format, a...)
+	if s.opts.Message != nil {
+		s.opts.Message(l, msg)
+	}
+	if s.logFile != nil && int(l) <= s.opts.Verbosity {
+		fmt.Fprintf(s.logFile, "%s %s\n", levelPrefix(l), msg)
+	}
+}
+
+func levelPrefix(l Level) string {
+	switch l {
+	case LevelError:
+		return "ERROR:"
+	case LevelWarning:
+		return "WARNING:"
+	case LevelNote:
+		return "NOTE:"
+	case LevelInfo:
+		return "*"
+	}
+	return "DEBUG:"
+}
+
+// open checks the target, creates or opens the repository, locks it,
+// regresses it if needed and chooses the session time. Until it returns,
+// nothing in an existing repository has changed except by a regress.
+func (s *session) open(root string) error {
+	root = filepath.Clean(root)
+	s.repo = &Repo{Root: root, Data: filepath.Join(root, DataDirName)}
+	if err := prepareTarget(root, s.opts.Force, s.say); err != nil {
+		return err
+	}
+	if err := os.Mkdir(s.repo.Data, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
+		return wrapPath("create", s.repo.Data, err)
+	}
+	unlock, err := lockRepo(s.repo.Data)
+	if err != nil {
+		return err
+	}
+	s.unlock = unlock
+
+	files, err := s.repo.listData()
+	if err != nil {
+		return err
+	}
+	markers := filter(files, "current_mirror", increments.TypeData)
+	if len(markers) == 0 {
+		if err := s.discardInterruptedFirst(files); err != nil {
+			return err
+		}
+		files = nil
+	}
+	if err := s.setupQuoting(len(markers) == 0); err != nil {
+		return err
+	}
+	if err := os.Mkdir(filepath.Join(s.repo.Data, "increments"), 0o700); err != nil && !errors.Is(err, os.ErrExist) {
+		return wrapPath("create", s.repo.Data, err)
+	}
+	if s.opts.Verbosity > 0 {
+		if s.logFile, err = os.OpenFile(filepath.Join(s.repo.Data, "backup.log"), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600); err != nil {
+			return wrapPath("open", filepath.Join(s.repo.Data, "backup.log"), err)
+		}
+	}
+	if len(markers) > 1 {
+		if err := s.regressFirst(); err != nil {
+			return err
+		}
+		if files, err = s.repo.listData(); err != nil {
+			return err
+		}
+		markers = filter(files, "current_mirror", increments.TypeData)
+	}
+	s.first = len(markers) == 0
+	s.tNow = s.opts.Time
+	if s.tNow == 0 {
+		s.tNow = s.opts.Clock.Seconds()
+	}
+	s.compat = s.opts.CompatibleTimestamps || (s.repo.quoter != nil && fsfeatures.UsesCompatibleTimestamps(s.repo.quoter.CharsToQuote()))
+	s.tNowStr = s.opts.Zone.Format(s.tNow, s.compat)
+	s.res.Time, s.res.First = s.tNow, s.first
+	if s.first {
+		return nil
+	}
+	m := markers[0]
+	s.tPrev = m.inc.Time
+	s.prevMarker = m.name
+	if s.tNow <= s.tPrev {
+		return ErrNotInPast
+	}
+	s.tPrevStr = s.opts.Zone.Format(s.tPrev, s.compat)
+	snaps := filter(files, "mirror_metadata", increments.TypeSnapshot)
+	for _, f := range snaps {
+		if f.inc.Time == s.tPrev {
+			s.prevSnap = f.name
+		}
+	}
+	if s.prevSnap == "" {
+		return fmt.Errorf("no mirror_metadata snapshot for the last session (%s) in %s", m.inc.TimeString, s.repo.Data)
+	}
+	return nil
+}
+
+// prepareTarget applies rdiff-backup's rules to the backup target: it may
+// be missing (created), empty, or a repository; anything else needs force.
+func prepareTarget(root string, force bool, say func(Level, string, ...any)) error {
+	fi, err := os.Lstat(root)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		if err := os.Mkdir(root, 0o700); err != nil {
+			return fmt.Errorf("Unable to delete and/or create directory %s: %w", root, err)
+		}
+		return nil
+	case err != nil:
+		return wrapPath("examine", root, err)
+	case !fi.IsDir():
+		if !force {
+			return fmt.Errorf("Target path %s exists and is not a directory, call with '--force' to overwrite: %w", root, ErrNotRepository)
+		}
+		say(LevelWarning, "Target path %s exists but isn't a directory, and will be force deleted", root)
+		if err := os.Remove(root); err != nil {
+			return wrapPath("remove", root, err)
+		}
+		return os.Mkdir(root, 0o700)
+	}
+	if IsRepository(root) {
+		return nil
+	}
+	ents, err := os.ReadDir(root)
+	if err != nil {
+		return wrapPath("read", root, err)
+	}
+	if len(ents) == 0 {
+		return nil
+	}
+	if !force {
+		return fmt.Errorf("Target path '%s' does not look like a rdiff-backup repository, call with '--force' to overwrite: %w", root, ErrNotRepository)
+	}
+	say(LevelWarning, "Target path '%s' does not look like a rdiff-backup repository but will be force overwritten", root)
+	return nil
+}
+
+// discardInterruptedFirst handles a data directory without a marker: left
+// by a first backup that died, it is removed and the backup starts afresh;
+// with increments in it, nobody can tell what it is.
+func (s *session) discardInterruptedFirst(files []dataFile) error {
+	incs, err := os.ReadDir(filepath.Join(s.repo.Data, "increments"))
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return wrapPath("read", s.repo.Data, err)
+	}
+	ents, err := os.ReadDir(s.repo.Data)
+	if err != nil {
+		return wrapPath("read", s.repo.Data, err)
+	}
+	if len(ents) == 0 {
+		return nil
+	}
+	if len(incs) > 0 && hasIncrementFile(filepath.Join(s.repo.Data, "increments")) {
+		return fmt.Errorf("%w %s", ErrBadDataDir, s.repo.Data)
+	}
+	s.say(LevelNote, "Found interrupted initial backup in data directory %s. Removing...", s.repo.Data)
+	for _, e := range ents {
+		if err := os.RemoveAll(filepath.Join(s.repo.Data, e.Name())); err != nil {
+			return wrapPath("remove", filepath.Join(s.repo.Data, e.Name()), err)
+		}
+	}
+	return nil
+}
+
+// hasIncrementFile reports whether a tree under increments/ holds any file
+// (empty directories are what a first backup leaves).
+func hasIncrementFile(dir string) bool {
+	found := false
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			found = true
+			return filepath.SkipAll
+		}
+		return nil
+	})
+	return found
+}
+
+// setupQuoting reads chars_to_quote and special_escapes, or decides and
+// writes them on a new repository.
+func (s *session) setupQuoting(fresh bool) error {
+	ctq, found, err := fsfeatures.ReadCharsToQuote(s.repo.Data)
+	if err != nil {
+		return err
+	}
+	se, seFound, err := fsfeatures.ReadSpecialEscapes(s.repo.Data)
+	if err != nil {
+		return err
+	}
+	if !found {
+		// An ext4-like destination needs no quoting; file systems that
+		// do are probed in step 4's work. Write the empty files
+		// rdiff-backup writes there.
+		if err := fsfeatures.WriteCharsToQuote(s.repo.Data, nil); err != nil {
+			return err
+		}
+	}
+	if !seFound {
+		if err := fsfeatures.WriteSpecialEscapes(s.repo.Data, se); err != nil {
+			return err
+		}
+	}
+	if len(ctq) > 0 {
+		q, err := fsfeatures.NewQuoter(ctq, se)
+		if err != nil {
+			return fmt.Errorf("chars_to_quote in %s: %w", s.repo.Data, err)
+		}
+		s.repo.quoter = q
+	}
+	return nil
+}
+
+func (s *session) close() {
+	if s.logFile != nil {
+		s.logFile.Close()
+	}
+	if s.unlock != nil {
+		s.unlock()
+	}
+}
+
+// run performs the session once the repository is open.
+func (s *session) run() error {
+	start := time.Now()
+	if s.first {
+		s.say(LevelNote, "Starting mirror from source path %s to destination path %s", s.opts.SourceName, s.repo.Root)
+	} else {
+		s.say(LevelNote, "Starting increment operation from source path %s to destination path %s", s.opts.SourceName, s.repo.Root)
+		// The new marker goes first: from here on a crash is visible.
+		if err := s.writeMarker(s.tNowStr); err != nil {
+			return err
+		}
+		f, err := metadata.OpenReader(s.repo.dataPath(s.prevSnap))
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		s.prev = &recordPeek{r: f}
+	}
+	s.stats.StartTime = float64(s.tNow)
+	if err := s.openOutputs(); err != nil {
+		return err
+	}
+	if err := s.merge(); err != nil {
+		return err
+	}
+	if err := s.closeOutputs(); err != nil {
+		return err
+	}
+	if s.first {
+		if err := s.writeMarker(s.tNowStr); err != nil {
+			return err
+		}
+	} else {
+		if err := s.convertPrevSnapshot(); err != nil {
+			return err
+		}
+		if !s.opts.NoFsync {
+			syncAll()
+		}
+		if err := os.Remove(filepath.Join(s.repo.Data, s.prevMarker)); err != nil {
+			return wrapPath("remove", s.prevMarker, err)
+		}
+	}
+	s.stats.EndTime = float64(time.Now().UnixNano()) / 1e9
+	_ = start
+	s.res.Stats = s.stats
+	if err := s.writeSessionStats(); err != nil {
+		return err
+	}
+	return s.closeErrorLog()
+}
+
+func (s *session) writeMarker(timeStr string) error {
+	p := s.repo.dataPath("current_mirror." + timeStr + ".data")
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return wrapPath("create", p, err)
+	}
+	_, err = fmt.Fprintf(f, "PID %d\n", os.Getpid())
+	if err == nil && !s.opts.NoFsync {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil && !s.opts.NoFsync {
+		err = syncDir(s.repo.Data)
+	}
+	return wrapPath("write", p, err)
+}
+
+func (s *session) openOutputs() error {
+	s.snap = metadata.CreateDataFile(s.repo.dataPath("mirror_metadata."+s.tNowStr+".snapshot"), true)
+	s.snapW = metadata.NewWriter(s.snap)
+	if s.opts.EAs {
+		s.eaFile = metadata.CreateDataFile(s.repo.dataPath("extended_attributes."+s.tNowStr+".snapshot"), true)
+		s.eaW = metadata.NewEAWriter(s.eaFile)
+	}
+	if s.opts.ACLs {
+		s.aclFile = metadata.CreateDataFile(s.repo.dataPath("access_control_lists."+s.tNowStr+".snapshot"), true)
+		s.aclW = metadata.NewACLWriter(s.aclFile)
+	}
+	if !s.opts.NoFileStatistics {
+		s.fstatFile = metadata.CreateDataFile(s.repo.dataPath("file_statistics."+s.tNowStr+".data"), !s.opts.NoCompression)
+		s.fstatW = metadata.NewFileStatsWriter(s.fstatFile, s.opts.NullSeparator)
+		// rdiff-backup writes the header even for an empty session.
+		if err := s.fstatW.Flush(); err != nil {
+			return err
+		}
+	}
+	s.errLog = metadata.CreateDataFile(s.repo.dataPath("error_log."+s.tNowStr+".data"), !s.opts.NoCompression)
+	s.links = map[linkKey]*linkLeader{}
+	return nil
+}
+
+func (s *session) closeOutputs() error {
+	var errs []error
+	errs = append(errs, s.snapW.Flush(), s.snap.Close())
+	if s.eaW != nil {
+		errs = append(errs, s.eaW.Flush(), s.eaFile.Close())
+	}
+	if s.aclW != nil {
+		errs = append(errs, s.aclW.Flush(), s.aclFile.Close())
+	}
+	if s.fstatW != nil {
+		errs = append(errs, s.fstatW.Flush(), s.fstatFile.Close())
+	}
+	return errors.Join(errs...)
+}
+
+func (s *session) closeErrorLog() error { return s.errLog.Close() }
+
+func (s *session) writeSessionStats() error {
+	p := s.repo.dataPath("session_statistics." + s.tNowStr + ".data")
+	data := s.stats.Format(s.opts.Zone.Location())
+	if err := os.WriteFile(p, data, 0o600); err != nil {
+		return wrapPath("write", p, err)
+	}
+	return nil
+}
+
+// convertPrevSnapshot turns the previous metadata snapshot into a diff
+// against the new one, unless the chain of diffs below it is long enough
+// that it must stay a snapshot (4.8). The diff is complete on disk before
+// the snapshot goes.
+func (s *session) convertPrevSnapshot() error {
+	files, err := s.repo.listData()
+	if err != nil {
+		return err
+	}
+	meta := filter(files, "mirror_metadata")
+	chain := 1
+	for i := len(meta) - 1; i >= 0; i-- {
+		f := meta[i]
+		if f.inc.Time >= s.tPrev {
+			continue
+		}
+		if f.inc.Type != increments.TypeDiff {
+			break
+		}
+		chain++
+	}
+	if chain >= snapshotChain {
+		return nil
+	}
+	newer, err := metadata.OpenReader(s.snap.Path())
+	if err != nil {
+		return err
+	}
+	defer newer.Close()
+	older, err := metadata.OpenReader(s.repo.dataPath(s.prevSnap))
+	if err != nil {
+		return err
+	}
+	defer older.Close()
+	diff := metadata.CreateDataFile(s.repo.dataPath("mirror_metadata."+s.tPrevStr+".diff"), true)
+	w := metadata.NewWriter(diff)
+	if err := metadata.DiffRecords(newer, older, w.Write); err != nil {
+		diff.Close()
+		os.Remove(diff.Path())
+		return err
+	}
+	if err := errors.Join(w.Flush(), diff.Close()); err != nil {
+		os.Remove(diff.Path())
+		return err
+	}
+	return wrapPath("remove", s.prevSnap, os.Remove(s.repo.dataPath(s.prevSnap)))
+}
+
+// fileError records a per-entry failure: error_log, the message stream,
+// and the result's count. The backup goes on.
+func (s *session) fileError(kind string, ix metadata.Index, err error) {
+	path := s.opts.SourceName
+	if len(ix) > 0 {
+		path = strings.TrimSuffix(path, "/") + "/" + ix.String()
+	}
+	text := strings.ReplaceAll(err.Error(), "\n", " ")
+	line := fmt.Sprintf("%s: '%s' %s", kind, path, text)
+	sep := "\n"
+	if s.opts.NullSeparator {
+		sep = "\x00"
+	}
+	io.WriteString(s.errLog, line+sep)
+	s.say(LevelWarning, "%s", line)
+	s.stats.Errors++
+	s.res.FileErrors++
+}

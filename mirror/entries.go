@@ -1,0 +1,564 @@
+package mirror
+
+import (
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/klauspost/compress/gzip"
+
+	"github.com/gordiff/gordiff/metadata"
+	"github.com/gordiff/gordiff/remote"
+	"github.com/gordiff/gordiff/rsync"
+)
+
+// add handles an entry that is new in this session (every entry of a
+// first backup).
+func (s *session) add(e *remote.Entry) error {
+	rec := e.Record
+	ix := rec.Index
+	path := s.repo.mirrorPath(ix)
+	if len(ix) > 0 {
+		if err := s.ensureIncDir(ix[:len(ix)-1]); err != nil {
+			return err
+		}
+	}
+	var incSize int64 = na
+	if !s.first {
+		if err := s.markChanged(); err != nil {
+			return err
+		}
+		if _, err := s.writeMarker2(ix, "missing", nil); err != nil {
+			return err
+		}
+		incSize = 0
+	}
+	if err := s.touch(); err != nil {
+		return err
+	}
+	switch rec.Type {
+	case metadata.TypeDir:
+		if len(ix) > 0 {
+			if err := os.Mkdir(path, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
+				return wrapPath("create", path, err)
+			}
+		}
+		s.stack = append(s.stack, &frame{ix: ix, new: rec, mirror: path, incDone: true})
+		if !s.first {
+			if err := s.ensureIncDir(ix); err != nil {
+				return err
+			}
+		}
+		incSize = na
+	case metadata.TypeReg:
+		if err := s.installFile(e, path); err != nil {
+			return err
+		}
+	default:
+		if err := s.installOther(rec, path); err != nil {
+			return err
+		}
+	}
+	s.stats.SourceFiles++
+	s.stats.SourceFileSize += size(rec)
+	if len(ix) > 0 || !s.first {
+		s.stats.NewFiles++
+		s.stats.NewFileSize += size(rec)
+	} else {
+		s.stats.MirrorFiles++ // the empty root of a new repository
+	}
+	if err := s.writeRecord(e, rec); err != nil {
+		return err
+	}
+	return s.fileStat(ix, true, size(rec), na, incSize)
+}
+
+// installFile puts the source's regular file at path (replacing whatever
+// is there) and completes rec with its SHA-1; a later path of a hard-link
+// group becomes a link to the first.
+func (s *session) installFile(e *remote.Entry, path string) error {
+	rec := e.Record
+	if lead, ok := s.linkLeader(rec); ok {
+		tmp := tempName(filepath.Dir(path))
+		if err := os.Link(lead.mirror, tmp); err != nil {
+			return wrapPath("link", lead.mirror, err)
+		}
+		if err := os.Rename(tmp, path); err != nil {
+			os.Remove(tmp)
+			return wrapPath("rename", tmp, err)
+		}
+		rec.SHA1 = ""
+		return nil
+	}
+	tmp, res, err := s.copyIn(e, path, -1)
+	if err != nil {
+		return err
+	}
+	return s.commitFile(tmp, path, rec, res)
+}
+
+// copyIn copies the source's content of e into a temporary file beside
+// path, with the signature of the new content when sigSize >= 0.
+func (s *session) copyIn(e *remote.Entry, path string, sigSize int64) (string, copyResult, error) {
+	r, err := s.src.Open(s.ctx, e.Index)
+	if err != nil {
+		return "", copyResult{}, &sourceError{err}
+	}
+	defer r.Close()
+	tmp := tempName(filepath.Dir(path))
+	res, err := copyFile(tmp, r, sigSize, !s.opts.NoFsync)
+	if err != nil {
+		return "", res, err
+	}
+	s.progress.Bytes += res.size
+	return tmp, res, nil
+}
+
+// commitFile gives the copied file its attributes and renames it into
+// place.
+func (s *session) commitFile(tmp, path string, rec *metadata.Record, res copyResult) error {
+	rec.SHA1 = res.sha1
+	rec.Size = res.size
+	if err := setAttrs(tmp, rec); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return wrapPath("rename", tmp, err)
+	}
+	s.noteLeader(rec, path)
+	return nil
+}
+
+// linkLeader returns the mirror file that rec, a later path of a
+// hard-link group, must be linked to.
+func (s *session) linkLeader(rec *metadata.Record) (*linkLeader, bool) {
+	if !hardLinked(rec) {
+		return nil, false
+	}
+	l, ok := s.links[linkKey{rec.DeviceLoc, rec.Inode}]
+	return l, ok
+}
+
+// noteLeader records the first path of a hard-link group.
+func (s *session) noteLeader(rec *metadata.Record, path string) {
+	if hardLinked(rec) {
+		s.links[linkKey{rec.DeviceLoc, rec.Inode}] = &linkLeader{mirror: path, sha1: rec.SHA1}
+	}
+}
+
+// installOther creates a symlink or special file for rec at path,
+// replacing what is there.
+func (s *session) installOther(rec *metadata.Record, path string) error {
+	tmp := tempName(filepath.Dir(path))
+	var err error
+	if rec.Type == metadata.TypeSym {
+		err = wrapPath("symlink", path, os.Symlink(rec.SymData, tmp))
+	} else {
+		err = makeSpecial(tmp, rec)
+	}
+	if err == nil {
+		err = setAttrs(tmp, rec)
+	}
+	if err == nil {
+		err = wrapPath("rename", tmp, os.Rename(tmp, path))
+	}
+	if err != nil {
+		os.Remove(tmp)
+	}
+	return err
+}
+
+// unchanged carries an entry whose attributes did not change.
+func (s *session) unchanged(e *remote.Entry, prev *metadata.Record) error {
+	rec := e.Record
+	path := s.repo.mirrorPath(rec.Index)
+	if rec.Type == metadata.TypeReg {
+		rec.SHA1 = prev.SHA1
+		if hardLinked(rec) {
+			if _, ok := s.linkLeader(rec); ok {
+				rec.SHA1 = ""
+			} else {
+				if rec.SHA1 == "" { // it became the group's first path
+					sum, err := sha1File(path)
+					if err != nil {
+						return wrapPath("read", path, err)
+					}
+					rec.SHA1 = sum
+				}
+				s.noteLeader(rec, path)
+			}
+		}
+	}
+	if rec.Type == metadata.TypeDir {
+		s.stack = append(s.stack, &frame{ix: rec.Index, old: prev, new: rec, mirror: path, incDone: s.first})
+	}
+	s.stats.SourceFiles++
+	s.stats.SourceFileSize += size(rec)
+	s.stats.MirrorFiles++
+	s.stats.MirrorFileSize += size(prev)
+	if err := s.writeRecord(e, rec); err != nil {
+		return err
+	}
+	return s.fileStat(rec.Index, false, size(rec), size(prev), na)
+}
+
+// remove handles an entry gone from the source: its increment keeps the
+// old version, then it leaves the mirror (a directory when the merge
+// leaves it, after its contents).
+func (s *session) remove(prev *metadata.Record) error {
+	ix := prev.Index
+	path := s.repo.mirrorPath(ix)
+	if err := s.markChanged(); err != nil {
+		return err
+	}
+	if err := s.ensureIncDir(ix[:max(len(ix)-1, 0)]); err != nil {
+		return err
+	}
+	if err := s.touch(); err != nil {
+		return err
+	}
+	s.stats.MirrorFiles++
+	s.stats.MirrorFileSize += size(prev)
+	s.stats.DeletedFiles++
+	s.stats.DeletedFileSize += size(prev)
+	if prev.Type == metadata.TypeDir {
+		if _, err := s.writeMarker2(ix, "dir", prev); err != nil {
+			return err
+		}
+		s.stack = append(s.stack, &frame{ix: ix, old: prev, mirror: path, incDone: true})
+		if err := s.ensureIncDir(ix); err != nil {
+			return err
+		}
+		return s.fileStat(ix, true, na, 0, 0)
+	}
+	incSize, err := s.snapshot(prev, path, true)
+	if err != nil {
+		return err
+	}
+	return s.fileStat(ix, true, na, size(prev), incSize)
+}
+
+// change handles an entry present on both sides whose attributes changed.
+func (s *session) change(e *remote.Entry, prev *metadata.Record) error {
+	rec := e.Record
+	ix := rec.Index
+	path := s.repo.mirrorPath(ix)
+	if err := s.markChanged(); err != nil {
+		return err
+	}
+	if err := s.ensureIncDir(ix[:max(len(ix)-1, 0)]); err != nil {
+		return err
+	}
+	if err := s.touch(); err != nil {
+		return err
+	}
+	s.stats.SourceFiles++
+	s.stats.SourceFileSize += size(rec)
+	s.stats.MirrorFiles++
+	s.stats.MirrorFileSize += size(prev)
+	s.stats.ChangedFiles++
+	s.stats.ChangedSourceSize += size(rec)
+	s.stats.ChangedMirrorSize += size(prev)
+
+	var incSize int64
+	var err error
+	switch {
+	case prev.Type == metadata.TypeDir && rec.Type == metadata.TypeDir:
+		if _, err := s.writeMarker2(ix, "dir", prev); err != nil {
+			return err
+		}
+		f := &frame{ix: ix, old: prev, new: rec, mirror: path, incDone: true}
+		s.stack = append(s.stack, f)
+		incSize = na
+	case prev.Type == metadata.TypeDir:
+		// The directory goes when the merge leaves it (its old contents
+		// are removed first); what replaces it is ready before.
+		if _, err := s.writeMarker2(ix, "dir", prev); err != nil {
+			return err
+		}
+		f := &frame{ix: ix, old: prev, mirror: path, incDone: true}
+		if err := s.ensureIncDir(ix); err != nil {
+			return err
+		}
+		if rec.Type == metadata.TypeReg {
+			if lead, ok := s.linkLeader(rec); ok {
+				rec.SHA1 = ""
+				f.replace = func() error { return wrapPath("link", path, os.Link(lead.mirror, path)) }
+			} else {
+				tmp, res, err := s.copyIn(e, path, -1)
+				if err != nil {
+					return err
+				}
+				rec.SHA1, rec.Size = res.sha1, res.size
+				f.replace = func() error { return s.commitFile(tmp, path, rec, res) }
+			}
+		} else {
+			f.replace = func() error { return s.installOther(rec, path) }
+		}
+		s.stack = append(s.stack, f)
+		incSize = 0
+	case rec.Type == metadata.TypeDir:
+		if _, err = s.snapshot(prev, path, true); err != nil {
+			return err
+		}
+		if err := os.Mkdir(path, 0o700); err != nil {
+			return wrapPath("create", path, err)
+		}
+		s.stack = append(s.stack, &frame{ix: ix, old: prev, new: rec, mirror: path, incDone: true})
+		if err := s.ensureIncDir(ix); err != nil {
+			return err
+		}
+		incSize = na
+	case prev.Type == metadata.TypeReg && rec.Type == metadata.TypeReg:
+		if incSize, err = s.updateFile(e, prev, path); err != nil {
+			return err
+		}
+	default:
+		if incSize, err = s.snapshot(prev, path, false); err != nil {
+			return err
+		}
+		if rec.Type == metadata.TypeReg {
+			err = s.installFile(e, path)
+		} else {
+			err = s.installOther(rec, path)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if err := s.writeRecord(e, rec); err != nil {
+		return err
+	}
+	return s.fileStat(ix, true, size(rec), size(prev), incSize)
+}
+
+// updateFile replaces a regular file by its new version and keeps the old
+// one as a reverse delta (written and synced before the mirror changes).
+func (s *session) updateFile(e *remote.Entry, prev *metadata.Record, path string) (int64, error) {
+	rec := e.Record
+	if lead, ok := s.linkLeader(rec); ok {
+		// A later path of a hard-link group: the delta goes from the
+		// group's new content back to this path's old content.
+		sig, err := signatureOf(lead.mirror)
+		if err != nil {
+			return 0, err
+		}
+		incSize, err := s.writeDiff(rec.Index, prev, sig, path)
+		if err != nil {
+			return 0, err
+		}
+		tmp := tempName(filepath.Dir(path))
+		if err := os.Link(lead.mirror, tmp); err != nil {
+			return 0, wrapPath("link", lead.mirror, err)
+		}
+		if err := os.Rename(tmp, path); err != nil {
+			os.Remove(tmp)
+			return 0, wrapPath("rename", tmp, err)
+		}
+		rec.SHA1 = ""
+		return incSize, nil
+	}
+	if rec.Size == prev.Size && rec.ModTime == prev.ModTime {
+		// Only the owner, mode or links changed. Content is taken to be
+		// the same, by the same rule that decides what changed; the
+		// increment is the delta of a file to itself.
+		incSize, err := s.writeIdentityDiff(rec.Index, prev)
+		if err != nil {
+			return 0, err
+		}
+		rec.SHA1 = prev.SHA1
+		if rec.SHA1 == "" {
+			if rec.SHA1, err = sha1File(path); err != nil {
+				return 0, wrapPath("read", path, err)
+			}
+		}
+		if err := setAttrs(path, rec); err != nil {
+			return 0, err
+		}
+		s.noteLeader(rec, path)
+		return incSize, nil
+	}
+	tmp, res, err := s.copyIn(e, path, rec.Size)
+	if err != nil {
+		return 0, err
+	}
+	incSize, err := s.writeDiff(rec.Index, prev, res.sig, path)
+	if err != nil {
+		os.Remove(tmp)
+		return 0, err
+	}
+	return incSize, s.commitFile(tmp, path, rec, res)
+}
+
+// signatureOf computes a mirror file's signature with rdiff-backup's
+// parameters.
+func signatureOf(path string) (*rsync.Signature, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	sig, err := rsync.ComputeSignature(f, rsync.RdiffBackupSigParams(fi.Size()))
+	return sig, wrapPath("read", path, err)
+}
+
+// compressed reports whether the increments of the entry at mirror path
+// are gzipped.
+func (s *session) compressed(path string) bool {
+	return !s.opts.NoCompression && !s.opts.NotCompressed.MatchString(path)
+}
+
+// writeDiff writes the reverse delta from the new content (sig) to the old
+// mirror file at path, as the increment of ix.
+func (s *session) writeDiff(ix metadata.Index, prev *metadata.Record, sig *rsync.Signature, path string) (int64, error) {
+	old, err := os.Open(path)
+	if err != nil {
+		return 0, wrapPath("open", path, err)
+	}
+	defer old.Close()
+	return s.writeIncrement(ix, "diff", prev, s.compressed(path), func(w *os.File, zw *gzip.Writer) error {
+		var out io.Writer = w
+		if zw != nil {
+			out = zw
+		}
+		return rsync.WriteDelta(out, sig, old)
+	})
+}
+
+// writeIdentityDiff writes the delta that turns a file into itself: one
+// copy of all of it.
+func (s *session) writeIdentityDiff(ix metadata.Index, prev *metadata.Record) (int64, error) {
+	path := s.repo.mirrorPath(ix)
+	return s.writeIncrement(ix, "diff", prev, s.compressed(path), func(w *os.File, zw *gzip.Writer) error {
+		var out io.Writer = w
+		if zw != nil {
+			out = zw
+		}
+		return rsync.WriteIdentityDelta(out, prev.Size)
+	})
+}
+
+// snapshot keeps the old version of a non-directory entry as its increment
+// and removes it from the mirror (deleteMirror) or leaves that to the
+// caller, who replaces it.
+func (s *session) snapshot(prev *metadata.Record, path string, deleteMirror bool) (int64, error) {
+	ix := prev.Index
+	switch prev.Type {
+	case metadata.TypeReg:
+		n, err := s.writeIncrement(ix, "snapshot", prev, s.compressed(path), func(w *os.File, zw *gzip.Writer) error {
+			src, err := os.Open(path)
+			if err != nil {
+				return err
+			}
+			defer src.Close()
+			if zw != nil {
+				_, err = io.Copy(zw, src)
+			} else {
+				_, err = w.ReadFrom(src)
+			}
+			return err
+		})
+		if err != nil {
+			return 0, err
+		}
+		if deleteMirror {
+			return n, wrapPath("remove", path, os.Remove(path))
+		}
+		return n, nil
+	default:
+		inc := s.repo.incrementPath(ix, "."+s.tPrevStr+".snapshot")
+		var err error
+		if prev.Type == metadata.TypeSym {
+			err = os.Symlink(prev.SymData, inc)
+		} else {
+			err = makeSpecial(inc, prev)
+		}
+		if err == nil {
+			err = setAttrs(inc, prev)
+		}
+		if err != nil {
+			return 0, wrapPath("write increment", inc, err)
+		}
+		s.stats.IncrementFiles++
+		if deleteMirror {
+			return 0, wrapPath("remove", path, os.Remove(path))
+		}
+		return 0, nil
+	}
+}
+
+// writeIncrement writes a data increment (diff or regular-file snapshot)
+// of ix through a temporary file, gzipped when compress is set, syncs it,
+// renames it into place and gives it the old entry's attributes.
+func (s *session) writeIncrement(ix metadata.Index, kind string, prev *metadata.Record, compress bool, body func(*os.File, *gzip.Writer) error) (int64, error) {
+	suffix := "." + s.tPrevStr + "." + kind
+	if compress {
+		suffix += ".gz"
+	}
+	final := s.repo.incrementPath(ix, suffix)
+	tmp := tempName(filepath.Dir(final))
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return 0, wrapPath("create", tmp, err)
+	}
+	var zw *gzip.Writer
+	if compress {
+		zw, _ = gzip.NewWriterLevel(f, gzip.DefaultCompression)
+		zw.Name = filepath.Base(final[:len(final)-3])
+	}
+	err = body(f, zw)
+	if err == nil && zw != nil {
+		err = zw.Close()
+	}
+	if err == nil && !s.opts.NoFsync {
+		err = f.Sync()
+	}
+	var n int64
+	if err == nil {
+		n, err = f.Seek(0, 1)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = setAttrs(tmp, prev)
+	}
+	if err == nil {
+		err = os.Rename(tmp, final)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return 0, wrapPath("write increment", final, err)
+	}
+	s.stats.IncrementFiles++
+	s.stats.IncrementFileSize += n
+	return n, nil
+}
+
+// writeMarker2 writes an empty marker increment (dir or missing) of ix; a
+// dir marker gets the old directory's attributes.
+func (s *session) writeMarker2(ix metadata.Index, kind string, prev *metadata.Record) (int64, error) {
+	p := s.repo.incrementPath(ix, "."+s.tPrevStr+"."+kind)
+	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return 0, wrapPath("write increment", p, err)
+	}
+	f.Close()
+	if prev != nil {
+		attrs := *prev
+		attrs.Type = metadata.TypeReg
+		attrs.Permissions &= 0o777
+		if err := setAttrs(p, &attrs); err != nil {
+			return 0, err
+		}
+	}
+	s.stats.IncrementFiles++
+	return 0, nil
+}

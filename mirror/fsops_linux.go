@@ -1,0 +1,119 @@
+package mirror
+
+import (
+	"errors"
+	"os"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/gordiff/gordiff/metadata"
+)
+
+var isRoot = os.Geteuid() == 0
+
+// setAttrs gives the entry at path the owner, permissions and mtime of rec
+// (symlinks: owner only; devices: no mtime). Ownership is applied only as
+// root; others keep their own, as rdiff-backup does, and the metadata keeps
+// the truth.
+func setAttrs(path string, rec *metadata.Record) error {
+	if isRoot {
+		if err := os.Lchown(path, int(rec.Uid), int(rec.Gid)); err != nil {
+			return wrapPath("chown", path, err)
+		}
+	}
+	if rec.Type == metadata.TypeSym {
+		return nil
+	}
+	if err := os.Chmod(path, fileMode(rec.Permissions)); err != nil {
+		return wrapPath("chmod", path, err)
+	}
+	if rec.Type != metadata.TypeDev {
+		return setMtime(path, rec.ModTime)
+	}
+	return nil
+}
+
+// setMtime sets a file's modification time (and its access time, to the
+// same value) without following symlinks.
+func setMtime(path string, mtime int64) error {
+	ts := []unix.Timespec{unix.NsecToTimespec(time.Unix(mtime, 0).UnixNano()), unix.NsecToTimespec(time.Unix(mtime, 0).UnixNano())}
+	return wrapPath("set times of", path, unix.UtimesNanoAt(unix.AT_FDCWD, path, ts, unix.AT_SYMLINK_NOFOLLOW))
+}
+
+// makeSpecial creates a fifo, socket or device node for rec at path. As a
+// non-root user a device node cannot be made: rdiff-backup then stores an
+// empty regular file, and so do we (errSpecialAsFile reports it).
+func makeSpecial(path string, rec *metadata.Record) error {
+	var mode uint32
+	var dev uint64
+	switch rec.Type {
+	case metadata.TypeFifo:
+		mode = unix.S_IFIFO
+	case metadata.TypeSock:
+		mode = unix.S_IFSOCK
+	case metadata.TypeDev:
+		mode = unix.S_IFCHR
+		if rec.DevKind == 'b' {
+			mode = unix.S_IFBLK
+		}
+		dev = unix.Mkdev(uint32(rec.DevMajor), uint32(rec.DevMinor))
+	default:
+		return errors.New("not a special file")
+	}
+	err := unix.Mknod(path, mode|0o600, int(dev))
+	if err != nil && (errors.Is(err, unix.EPERM) || errors.Is(err, unix.EACCES)) {
+		f, ferr := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if ferr != nil {
+			return wrapPath("create", path, ferr)
+		}
+		f.Close()
+		return nil
+	}
+	return wrapPath("mknod", path, err)
+}
+
+// syncDir flushes a directory's entries (renames, creations) to disk.
+func syncDir(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := f.Sync(); err != nil && !errors.Is(err, unix.EINVAL) {
+		return wrapPath("sync", path, err)
+	}
+	return nil
+}
+
+// lockRepo takes an exclusive, non-blocking lock on the data directory so
+// that two writers cannot work on one repository at once. The lock is an
+// flock on the directory itself: it leaves no file behind for rdiff-backup
+// to trip on, and dies with the process.
+func lockRepo(dataDir string) (unlock func(), err error) {
+	f, err := os.Open(dataDir)
+	if err != nil {
+		return nil, err
+	}
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, unix.EWOULDBLOCK) {
+			return nil, ErrLocked
+		}
+		return nil, wrapPath("lock", dataDir, err)
+	}
+	return func() { f.Close() }, nil
+}
+
+// processAlive reports whether a process with this pid exists here.
+func processAlive(pid int) bool {
+	if pid <= 0 {
+		return false
+	}
+	err := unix.Kill(pid, 0)
+	return err == nil || errors.Is(err, unix.EPERM)
+}
+
+// syncAll flushes every file system's dirty data, as rdiff-backup does
+// before it removes a session marker.
+func syncAll() { unix.Sync() }

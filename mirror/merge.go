@@ -1,0 +1,366 @@
+package mirror
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/gordiff/gordiff/metadata"
+	"github.com/gordiff/gordiff/remote"
+)
+
+// frame is a directory on the current path of the merge: its children are
+// being processed, and it is finished (attributes, removal) when the merge
+// leaves it.
+type frame struct {
+	ix       metadata.Index
+	old, new *metadata.Record // old: last session's record, if a directory; new: nil when the directory goes away
+	mirror   string           // mirror path
+
+	incDone    bool         // the directory's own increment is written (or none is due)
+	incDirMade bool         // increments/<ix>/ exists
+	keep       bool         // the source listing failed: keep the old children as they are
+	touched    bool         // something inside the mirror directory changed
+	opened     bool         // made accessible (0700) for the duration
+	replace    func() error // installs what replaces a removed directory
+}
+
+// merge walks the source stream and the last session's listing together,
+// in index order, and processes every index of either.
+func (s *session) merge() error {
+	var e *remote.Entry
+	nextSrc := func() error {
+		var err error
+		e, err = s.src.Next(s.ctx)
+		if errors.Is(err, io.EOF) {
+			e = nil
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("reading the source: %w", err)
+		}
+		return nil
+	}
+	if err := nextSrc(); err != nil {
+		return err
+	}
+	for {
+		var prev *metadata.Record
+		if s.prev != nil {
+			var err error
+			if prev, err = s.prev.peek(); err != nil {
+				return err
+			}
+		}
+		if e == nil && prev == nil {
+			break
+		}
+		var c int
+		switch {
+		case e == nil:
+			c = 1
+		case prev == nil:
+			c = -1
+		default:
+			c = metadata.CompareIndex(e.Index, prev.Index)
+		}
+		var err error
+		switch {
+		case c < 0:
+			err = s.process(e, nil)
+		case c > 0:
+			err = s.process(nil, prev)
+		default:
+			err = s.process(e, prev)
+		}
+		if err != nil {
+			return err
+		}
+		if c <= 0 {
+			if err := nextSrc(); err != nil {
+				return err
+			}
+		}
+		if c >= 0 {
+			s.prev.take()
+		}
+		if err := s.ctx.Err(); err != nil {
+			return err
+		}
+	}
+	return s.popTo(nil)
+}
+
+// popTo finishes the directories on the stack that are not ancestors of ix
+// (all of them for nil).
+func (s *session) popTo(ix metadata.Index) error {
+	for len(s.stack) > 0 {
+		top := s.stack[len(s.stack)-1]
+		if ix != nil && len(ix) > len(top.ix) && ix.HasPrefix(top.ix) {
+			return nil
+		}
+		s.stack = s.stack[:len(s.stack)-1]
+		if err := s.finishDir(top); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *session) top() *frame {
+	if len(s.stack) == 0 {
+		return nil
+	}
+	return s.stack[len(s.stack)-1]
+}
+
+// process handles one index: src is its source entry and prev its last
+// record; either may be nil.
+func (s *session) process(src *remote.Entry, prev *metadata.Record) error {
+	ix := metadata.Index(nil)
+	if src != nil {
+		ix = src.Index
+	} else {
+		ix = prev.Index
+	}
+	if err := s.popTo(ix); err != nil {
+		return err
+	}
+	defer s.report(ix)
+	parent := s.top()
+
+	if src != nil && src.Record == nil {
+		s.fileError("ListError", ix, src.Err)
+		if prev != nil {
+			return s.keep(prev)
+		}
+		return nil
+	}
+	if src == nil && parent != nil && parent.keep {
+		return s.keep(prev)
+	}
+	var cur *metadata.Record
+	if src != nil {
+		cur = src.Record
+		if s.opts.NoHardLinks || cur.Type != metadata.TypeReg || cur.NumHardLinks < 2 {
+			cur.NumHardLinks, cur.Inode, cur.DeviceLoc = 0, 0, 0
+		}
+	}
+	var err error
+	switch {
+	case prev == nil:
+		err = s.add(src)
+	case cur == nil:
+		err = s.remove(prev)
+	case !changed(prev, cur):
+		err = s.unchanged(src, prev)
+	default:
+		err = s.change(src, prev)
+	}
+	if err != nil {
+		if !isSourceError(err) {
+			return err
+		}
+		s.fileError("UpdateError", ix, err)
+		if prev != nil {
+			if kerr := s.keep(prev); kerr != nil {
+				return kerr
+			}
+		}
+		return nil
+	}
+	if src != nil && src.Err != nil {
+		// The directory is recorded, but its listing failed: what it
+		// held last time stays.
+		s.fileError("ListError", ix, src.Err)
+		if t := s.top(); t != nil && t.ix.Equal(ix) {
+			t.keep = true
+		}
+	}
+	return nil
+}
+
+func (s *session) report(ix metadata.Index) {
+	s.progress.Entries++
+	if s.opts.Progress != nil {
+		s.progress.Path = ix.String()
+		s.opts.Progress(s.progress)
+	}
+}
+
+// hardLinked reports whether a record belongs to a hard-link group.
+func hardLinked(r *metadata.Record) bool { return r.Type == metadata.TypeReg && r.NumHardLinks > 1 }
+
+// changed is rdiff-backup's change test between the last record and the
+// source (repository-format 3.3): attributes only, never content.
+func changed(prev, cur *metadata.Record) bool {
+	if prev.Type != cur.Type {
+		return true
+	}
+	if cur.Type != metadata.TypeSym {
+		if prev.Permissions != cur.Permissions || prev.Uid != cur.Uid || prev.Gid != cur.Gid {
+			return true
+		}
+		if (prev.Uname != "" && prev.Uname != cur.Uname) || (prev.Gname != "" && prev.Gname != cur.Gname) {
+			return true
+		}
+	}
+	switch cur.Type {
+	case metadata.TypeReg:
+		if prev.Size != cur.Size || prev.ModTime != cur.ModTime {
+			return true
+		}
+		if hardLinked(prev) || hardLinked(cur) {
+			return prev.NumHardLinks != cur.NumHardLinks || prev.Inode != cur.Inode || prev.DeviceLoc != cur.DeviceLoc
+		}
+	case metadata.TypeSym:
+		return prev.SymData != cur.SymData
+	case metadata.TypeDev:
+		return prev.DevKind != cur.DevKind || prev.DevMajor != cur.DevMajor || prev.DevMinor != cur.DevMinor
+	default:
+		return prev.ModTime != cur.ModTime
+	}
+	return false
+}
+
+// keep carries the last record of an entry that could not be updated; the
+// mirror keeps what it had.
+func (s *session) keep(prev *metadata.Record) error {
+	if err := s.snapW.Write(prev); err != nil {
+		return err
+	}
+	s.stats.SourceFiles++
+	s.stats.MirrorFiles++
+	if prev.Type == metadata.TypeReg {
+		s.stats.SourceFileSize += prev.Size
+		s.stats.MirrorFileSize += prev.Size
+	}
+	if prev.Type == metadata.TypeDir {
+		s.stack = append(s.stack, &frame{ix: prev.Index, old: prev, new: prev, mirror: s.repo.mirrorPath(prev.Index), incDone: s.first, keep: true})
+	}
+	return s.fileStat(prev.Index, false, size(prev), size(prev), na)
+}
+
+// na marks a side without an entry in file_statistics.
+const na = -1
+
+func size(r *metadata.Record) int64 {
+	if r == nil {
+		return na
+	}
+	if r.Type == metadata.TypeReg {
+		return r.Size
+	}
+	return 0
+}
+
+// fileStat writes the file_statistics line of an entry. A directory's
+// changed flag says whether the directory itself changed; rdiff-backup
+// also sets it for directories that are only ancestors of a change, which
+// would need the line held back until the subtree is done.
+func (s *session) fileStat(ix metadata.Index, changed bool, src, mirror, inc int64) error {
+	if s.fstatW == nil {
+		return nil
+	}
+	return s.fstatW.Write(&metadata.FileStat{Index: ix, Changed: changed, SourceSize: src, MirrorSize: mirror, IncrementSize: inc})
+}
+
+// writeRecord adds an entry's new record (and its EAs and ACL) to the
+// session's snapshots.
+func (s *session) writeRecord(e *remote.Entry, rec *metadata.Record) error {
+	if err := s.snapW.Write(rec); err != nil {
+		return err
+	}
+	if s.eaW != nil && e != nil && e.EA != nil {
+		if err := s.eaW.Write(e.EA); err != nil {
+			return err
+		}
+	}
+	if s.aclW != nil && e != nil && e.ACL != nil {
+		if err := s.aclW.Write(e.ACL); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// markChanged puts every directory on the current path into the change
+// set: each gets its increment (a dir marker with its old attributes) the
+// first time something below it changes, before that change touches the
+// mirror.
+func (s *session) markChanged() error {
+	if s.first {
+		return nil
+	}
+	for _, f := range s.stack {
+		if f.incDone {
+			continue
+		}
+		f.incDone = true
+		if f.old != nil && f.old.Type == metadata.TypeDir {
+			if err := s.ensureIncDir(f.ix[:max(len(f.ix)-1, 0)]); err != nil {
+				return err
+			}
+			if _, err := s.writeMarker2(f.ix, "dir", f.old); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// touch notes that the mirror directory of the innermost frame is about to
+// change, making it writable for a non-root user if it is not.
+func (s *session) touch() error {
+	f := s.top()
+	if f == nil {
+		return nil
+	}
+	f.touched = true
+	if !isRoot && !f.opened && f.new != nil && f.new.Permissions&0o700 != 0o700 {
+		f.opened = true
+		return wrapPath("chmod", f.mirror, os.Chmod(f.mirror, fileMode(f.new.Permissions|0o700)))
+	}
+	return nil
+}
+
+// ensureIncDir creates increments/<ix>/ (for the children of ix).
+func (s *session) ensureIncDir(ix metadata.Index) error {
+	for _, f := range s.stack {
+		if f.ix.Equal(ix) {
+			if f.incDirMade {
+				return nil
+			}
+			f.incDirMade = true
+		}
+	}
+	if len(ix) == 0 {
+		return nil
+	}
+	dir := s.repo.incrementDir(ix)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return wrapPath("create", dir, err)
+	}
+	return nil
+}
+
+// finishDir completes a directory when the merge leaves it.
+func (s *session) finishDir(f *frame) error {
+	if f.new == nil { // removed, possibly replaced by a non-directory
+		if err := os.Remove(f.mirror); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return wrapPath("remove", f.mirror, err)
+		}
+		if t := s.top(); t != nil {
+			t.touched = true
+		}
+		if f.replace != nil {
+			return f.replace()
+		}
+		return nil
+	}
+	if f.touched || f.opened || f.old == nil || changed(f.old, f.new) {
+		return setAttrs(f.mirror, f.new)
+	}
+	return nil
+}
