@@ -118,9 +118,9 @@ func Backup(ctx context.Context, opts BackupOptions) (*BackupResult, error) {
 		}
 		mopts.NotCompressed = re
 	}
-	feats, ferr := fsfeatures.ProbeReadOnly(opts.Source)
-	mopts.EAs = !opts.NoEAs && ferr == nil && feats.EAs
-	mopts.ACLs = !opts.NoACLs && ferr == nil && feats.ACLs
+	eas, acls, ferr := fsfeatures.ProbeMetadata(opts.Source)
+	mopts.EAs = !opts.NoEAs && ferr == nil && eas
+	mopts.ACLs = !opts.NoACLs && ferr == nil && acls
 	src := remote.NewLocalSource(ctx, opts.Source, remote.LocalOptions{Selection: set, EAs: mopts.EAs, ACLs: mopts.ACLs})
 	defer src.Close()
 	return mirror.Backup(ctx, opts.Repository, src, mopts)

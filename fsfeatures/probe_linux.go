@@ -594,3 +594,15 @@ func trailingSpacesReadOnly(dir string) bool {
 	}
 	return false
 }
+
+// ProbeMetadata tells, cheaply and without writing, whether the file system
+// of dir lets extended attributes be listed and POSIX ACLs be read: what a
+// backup needs to know of its source to decide whether it keeps EA and ACL
+// snapshots. Unlike ProbeReadOnly it does not search the tree.
+func ProbeMetadata(dir string) (eas, acls bool, err error) {
+	if err := checkDir(dir); err != nil {
+		return false, false, err
+	}
+	p := &prober{dir: dir}
+	return p.canListEAs(), p.canReadACL(), nil
+}

@@ -17,3 +17,8 @@ func Probe(dir string) (Features, error) {
 func ProbeReadOnly(dir string) (Features, error) {
 	return Features{}, fmt.Errorf("probe %s: %w", dir, ErrNotSupported)
 }
+
+// ProbeMetadata is not supported on this platform.
+func ProbeMetadata(dir string) (eas, acls bool, err error) {
+	return false, false, ErrNotSupported
+}

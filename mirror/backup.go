@@ -70,11 +70,17 @@ type session struct {
 	fstatFile *metadata.DataFile
 	fstatW    *metadata.FileStatsWriter
 	errLog    *metadata.DataFile
+	diff      *metadata.DataFile // mirror_metadata diff for T_prev, under a temporary name
+	diffW     *metadata.Writer
+	written   *metadata.Record // the record the snapshot got for the index being processed
 
-	stats    SessionStats
-	stack    []*frame
-	links    map[linkKey]*linkLeader
-	progress Progress
+	stats        SessionStats
+	stack        []*frame
+	direct       bool           // apply mirror changes at once (regress)
+	pending      []func() error // mirror changes waiting for their increments to be durable
+	pendingBytes int64
+	links        map[linkKey]*linkLeader
+	progress     Progress
 }
 
 type linkKey struct{ dev, ino uint64 }
@@ -363,6 +369,11 @@ func (s *session) run() error {
 		return err
 	}
 	if s.first {
+		if !s.opts.NoFsync {
+			if err := syncFS(s.repo.Data); err != nil {
+				return err
+			}
+		}
 		if err := s.writeMarker(s.tNowStr); err != nil {
 			return err
 		}
@@ -425,6 +436,12 @@ func (s *session) openOutputs() error {
 		}
 	}
 	s.errLog = metadata.CreateDataFile(s.repo.dataPath("error_log."+s.tNowStr+".data"), !s.opts.NoCompression)
+	if !s.first {
+		// The diff that replaces the previous snapshot is computed during
+		// the merge, from the records in hand, and named at the end.
+		s.diff = metadata.CreateDataFile(tempName(s.repo.Data), true)
+		s.diffW = metadata.NewWriter(s.diff)
+	}
 	s.links = map[linkKey]*linkLeader{}
 	return nil
 }
@@ -440,6 +457,9 @@ func (s *session) closeOutputs() error {
 	}
 	if s.fstatW != nil {
 		errs = append(errs, s.fstatW.Flush(), s.fstatFile.Close())
+	}
+	if s.diffW != nil {
+		errs = append(errs, s.diffW.Flush(), s.diff.Close())
 	}
 	return errors.Join(errs...)
 }
@@ -477,28 +497,19 @@ func (s *session) convertPrevSnapshot() error {
 		chain++
 	}
 	if chain >= snapshotChain {
-		return nil
+		return wrapPath("remove", s.diff.Path(), os.Remove(s.diff.Path()))
 	}
-	newer, err := metadata.OpenReader(s.snap.Path())
-	if err != nil {
-		return err
+	final := s.repo.dataPath("mirror_metadata." + s.tPrevStr + ".diff")
+	if filepath.Ext(s.diff.Path()) == ".gz" {
+		final += ".gz"
 	}
-	defer newer.Close()
-	older, err := metadata.OpenReader(s.repo.dataPath(s.prevSnap))
-	if err != nil {
-		return err
+	if err := os.Rename(s.diff.Path(), final); err != nil {
+		return wrapPath("rename", s.diff.Path(), err)
 	}
-	defer older.Close()
-	diff := metadata.CreateDataFile(s.repo.dataPath("mirror_metadata."+s.tPrevStr+".diff"), true)
-	w := metadata.NewWriter(diff)
-	if err := metadata.DiffRecords(newer, older, w.Write); err != nil {
-		diff.Close()
-		os.Remove(diff.Path())
-		return err
-	}
-	if err := errors.Join(w.Flush(), diff.Close()); err != nil {
-		os.Remove(diff.Path())
-		return err
+	if !s.opts.NoFsync {
+		if err := syncDir(s.repo.Data); err != nil {
+			return err
+		}
 	}
 	return wrapPath("remove", s.prevSnap, os.Remove(s.repo.dataPath(s.prevSnap)))
 }

@@ -80,16 +80,8 @@ func (s *session) add(e *remote.Entry) error {
 func (s *session) installFile(e *remote.Entry, path string) error {
 	rec := e.Record
 	if lead, ok := s.linkLeader(rec); ok {
-		tmp := tempName(filepath.Dir(path))
-		if err := os.Link(lead.mirror, tmp); err != nil {
-			return wrapPath("link", lead.mirror, err)
-		}
-		if err := os.Rename(tmp, path); err != nil {
-			os.Remove(tmp)
-			return wrapPath("rename", tmp, err)
-		}
 		rec.SHA1 = ""
-		return nil
+		return s.linkTo(lead, path)
 	}
 	tmp, res, err := s.copyIn(e, path, -1)
 	if err != nil {
@@ -107,7 +99,7 @@ func (s *session) copyIn(e *remote.Entry, path string, sigSize int64) (string, c
 	}
 	defer r.Close()
 	tmp := tempName(filepath.Dir(path))
-	res, err := copyFile(tmp, r, sigSize, !s.opts.NoFsync)
+	res, err := copyFile(tmp, r, sigSize)
 	if err != nil {
 		return "", res, err
 	}
@@ -116,7 +108,7 @@ func (s *session) copyIn(e *remote.Entry, path string, sigSize int64) (string, c
 }
 
 // commitFile gives the copied file its attributes and renames it into
-// place.
+// place when the session commits its batch.
 func (s *session) commitFile(tmp, path string, rec *metadata.Record, res copyResult) error {
 	rec.SHA1 = res.sha1
 	rec.Size = res.size
@@ -124,12 +116,33 @@ func (s *session) commitFile(tmp, path string, rec *metadata.Record, res copyRes
 		os.Remove(tmp)
 		return err
 	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return wrapPath("rename", tmp, err)
+	lead := s.noteLeader(rec, tmp)
+	return s.later(res.size, func() error {
+		if err := os.Rename(tmp, path); err != nil {
+			os.Remove(tmp)
+			return wrapPath("rename", tmp, err)
+		}
+		if lead != nil {
+			lead.mirror = path
+		}
+		return nil
+	})
+}
+
+// linkTo makes path a hard link to the group's first file (wherever its
+// content is now: a temporary name until the batch commits).
+func (s *session) linkTo(lead *linkLeader, path string) error {
+	tmp := tempName(filepath.Dir(path))
+	if err := os.Link(lead.mirror, tmp); err != nil {
+		return wrapPath("link", lead.mirror, err)
 	}
-	s.noteLeader(rec, path)
-	return nil
+	return s.later(0, func() error {
+		if err := os.Rename(tmp, path); err != nil {
+			os.Remove(tmp)
+			return wrapPath("rename", tmp, err)
+		}
+		return nil
+	})
 }
 
 // linkLeader returns the mirror file that rec, a later path of a
@@ -142,11 +155,15 @@ func (s *session) linkLeader(rec *metadata.Record) (*linkLeader, bool) {
 	return l, ok
 }
 
-// noteLeader records the first path of a hard-link group.
-func (s *session) noteLeader(rec *metadata.Record, path string) {
-	if hardLinked(rec) {
-		s.links[linkKey{rec.DeviceLoc, rec.Inode}] = &linkLeader{mirror: path, sha1: rec.SHA1}
+// noteLeader records the first path of a hard-link group, whose content
+// is at path for now.
+func (s *session) noteLeader(rec *metadata.Record, path string) *linkLeader {
+	if !hardLinked(rec) {
+		return nil
 	}
+	l := &linkLeader{mirror: path, sha1: rec.SHA1}
+	s.links[linkKey{rec.DeviceLoc, rec.Inode}] = l
+	return l
 }
 
 // installOther creates a symlink or special file for rec at path,
@@ -162,13 +179,17 @@ func (s *session) installOther(rec *metadata.Record, path string) error {
 	if err == nil {
 		err = setAttrs(tmp, rec)
 	}
-	if err == nil {
-		err = wrapPath("rename", tmp, os.Rename(tmp, path))
-	}
 	if err != nil {
 		os.Remove(tmp)
+		return err
 	}
-	return err
+	return s.later(0, func() error {
+		if err := os.Rename(tmp, path); err != nil {
+			os.Remove(tmp)
+			return wrapPath("rename", tmp, err)
+		}
+		return nil
+	})
 }
 
 // unchanged carries an entry whose attributes did not change.
@@ -286,7 +307,7 @@ func (s *session) change(e *remote.Entry, prev *metadata.Record) error {
 		if rec.Type == metadata.TypeReg {
 			if lead, ok := s.linkLeader(rec); ok {
 				rec.SHA1 = ""
-				f.replace = func() error { return wrapPath("link", path, os.Link(lead.mirror, path)) }
+				f.replace = func() error { return s.linkTo(lead, path) }
 			} else {
 				tmp, res, err := s.copyIn(e, path, -1)
 				if err != nil {
@@ -302,6 +323,11 @@ func (s *session) change(e *remote.Entry, prev *metadata.Record) error {
 		incSize = 0
 	case rec.Type == metadata.TypeDir:
 		if _, err = s.snapshot(prev, path, true); err != nil {
+			return err
+		}
+		// The directory must exist now, for its contents: make the
+		// snapshot durable and the old entry gone at once.
+		if err := s.commit(); err != nil {
 			return err
 		}
 		if err := os.Mkdir(path, 0o700); err != nil {
@@ -350,16 +376,8 @@ func (s *session) updateFile(e *remote.Entry, prev *metadata.Record, path string
 		if err != nil {
 			return 0, err
 		}
-		tmp := tempName(filepath.Dir(path))
-		if err := os.Link(lead.mirror, tmp); err != nil {
-			return 0, wrapPath("link", lead.mirror, err)
-		}
-		if err := os.Rename(tmp, path); err != nil {
-			os.Remove(tmp)
-			return 0, wrapPath("rename", tmp, err)
-		}
 		rec.SHA1 = ""
-		return incSize, nil
+		return incSize, s.linkTo(lead, path)
 	}
 	if rec.Size == prev.Size && rec.ModTime == prev.ModTime {
 		// Only the owner, mode or links changed. Content is taken to be
@@ -375,11 +393,8 @@ func (s *session) updateFile(e *remote.Entry, prev *metadata.Record, path string
 				return 0, wrapPath("read", path, err)
 			}
 		}
-		if err := setAttrs(path, rec); err != nil {
-			return 0, err
-		}
 		s.noteLeader(rec, path)
-		return incSize, nil
+		return incSize, s.later(0, func() error { return setAttrs(path, rec) })
 	}
 	tmp, res, err := s.copyIn(e, path, rec.Size)
 	if err != nil {
@@ -469,7 +484,7 @@ func (s *session) snapshot(prev *metadata.Record, path string, deleteMirror bool
 			return 0, err
 		}
 		if deleteMirror {
-			return n, wrapPath("remove", path, os.Remove(path))
+			return n, s.later(0, func() error { return wrapPath("remove", path, os.Remove(path)) })
 		}
 		return n, nil
 	default:
@@ -488,7 +503,7 @@ func (s *session) snapshot(prev *metadata.Record, path string, deleteMirror bool
 		}
 		s.stats.IncrementFiles++
 		if deleteMirror {
-			return 0, wrapPath("remove", path, os.Remove(path))
+			return 0, s.later(0, func() error { return wrapPath("remove", path, os.Remove(path)) })
 		}
 		return 0, nil
 	}
@@ -516,9 +531,6 @@ func (s *session) writeIncrement(ix metadata.Index, kind string, prev *metadata.
 	err = body(f, zw)
 	if err == nil && zw != nil {
 		err = zw.Close()
-	}
-	if err == nil && !s.opts.NoFsync {
-		err = f.Sync()
 	}
 	var n int64
 	if err == nil {

@@ -19,11 +19,14 @@ import (
 // stray ones from the mirror, so ours use it too.
 const tmpPrefix = "rdiff-backup.tmp."
 
-var tmpCounter atomic.Int64
+var (
+	tmpCounter atomic.Int64
+	tmpBase    = int64(os.Getpid()) * 1000000
+)
 
 // tempName returns a fresh temporary name in dir.
 func tempName(dir string) string {
-	return filepath.Join(dir, tmpPrefix+strconv.FormatInt(int64(os.Getpid())*1000+tmpCounter.Add(1), 10))
+	return filepath.Join(dir, tmpPrefix+strconv.FormatInt(tmpBase+tmpCounter.Add(1), 10))
 }
 
 // holeBlock is the unit in which runs of zeros become holes, as
@@ -42,8 +45,9 @@ type copyResult struct {
 // copyFile writes r into a new file at path (which must not exist), with
 // runs of 128 KiB of zeros left as holes, and returns its size and SHA-1,
 // and the file's signature when sigSize >= 0 (its parameters chosen for
-// that size, as rdiff-backup does). The file is synced when fsync is set.
-func copyFile(path string, r io.Reader, sigSize int64, fsync bool) (res copyResult, err error) {
+// that size, as rdiff-backup does). It is not synced: the session syncs
+// whole batches (see session.commit).
+func copyFile(path string, r io.Reader, sigSize int64) (res copyResult, err error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return res, err
@@ -93,11 +97,6 @@ func copyFile(path string, r io.Reader, sigSize int64, fsync bool) (res copyResu
 	}
 	if holeAtEnd {
 		if err := f.Truncate(off); err != nil {
-			return res, err
-		}
-	}
-	if fsync {
-		if err := f.Sync(); err != nil {
 			return res, err
 		}
 	}

@@ -117,3 +117,13 @@ func processAlive(pid int) bool {
 // syncAll flushes every file system's dirty data, as rdiff-backup does
 // before it removes a session marker.
 func syncAll() { unix.Sync() }
+
+// syncFS flushes the file system holding path (syncfs(2)).
+func syncFS(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return wrapPath("sync file system of", path, unix.Syncfs(int(f.Fd())))
+}

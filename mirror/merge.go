@@ -66,6 +66,7 @@ func (s *session) merge() error {
 			c = metadata.CompareIndex(e.Index, prev.Index)
 		}
 		var err error
+		s.written = nil
 		switch {
 		case c < 0:
 			err = s.process(e, nil)
@@ -73,6 +74,9 @@ func (s *session) merge() error {
 			err = s.process(nil, prev)
 		default:
 			err = s.process(e, prev)
+		}
+		if err == nil && s.diffW != nil {
+			err = s.diffRecord(c, e, prev)
 		}
 		if err != nil {
 			return err
@@ -89,7 +93,10 @@ func (s *session) merge() error {
 			return err
 		}
 	}
-	return s.popTo(nil)
+	if err := s.popTo(nil); err != nil {
+		return err
+	}
+	return s.commit()
 }
 
 // popTo finishes the directories on the stack that are not ancestors of ix
@@ -224,12 +231,30 @@ func changed(prev, cur *metadata.Record) bool {
 	return false
 }
 
+// diffRecord adds to the metadata diff what it needs to turn this
+// session's listing back into the last one, for the index just processed
+// (repository-format 4.7).
+func (s *session) diffRecord(c int, e *remote.Entry, prev *metadata.Record) error {
+	cur := s.written
+	switch {
+	case prev == nil || c < 0:
+		if cur == nil {
+			return nil
+		}
+		return s.diffW.Write(&metadata.Record{Index: cur.Index, Type: metadata.TypeNone})
+	case cur == nil || !cur.Equal(prev):
+		return s.diffW.Write(prev)
+	}
+	return nil
+}
+
 // keep carries the last record of an entry that could not be updated; the
 // mirror keeps what it had.
 func (s *session) keep(prev *metadata.Record) error {
 	if err := s.snapW.Write(prev); err != nil {
 		return err
 	}
+	s.written = prev
 	s.stats.SourceFiles++
 	s.stats.MirrorFiles++
 	if prev.Type == metadata.TypeReg {
@@ -272,6 +297,7 @@ func (s *session) writeRecord(e *remote.Entry, rec *metadata.Record) error {
 	if err := s.snapW.Write(rec); err != nil {
 		return err
 	}
+	s.written = rec
 	if s.eaW != nil && e != nil && e.EA != nil {
 		if err := s.eaW.Write(e.EA); err != nil {
 			return err
@@ -345,14 +371,19 @@ func (s *session) ensureIncDir(ix metadata.Index) error {
 	return nil
 }
 
-// finishDir completes a directory when the merge leaves it.
+// finishDir completes a directory when the merge leaves it, once what was
+// done inside it is committed.
 func (s *session) finishDir(f *frame) error {
+	if t := s.top(); t != nil && f.new == nil {
+		t.touched = true
+	}
+	return s.later(0, func() error { return s.finishDirNow(f) })
+}
+
+func (s *session) finishDirNow(f *frame) error {
 	if f.new == nil { // removed, possibly replaced by a non-directory
 		if err := os.Remove(f.mirror); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return wrapPath("remove", f.mirror, err)
-		}
-		if t := s.top(); t != nil {
-			t.touched = true
 		}
 		if f.replace != nil {
 			return f.replace()
@@ -361,6 +392,50 @@ func (s *session) finishDir(f *frame) error {
 	}
 	if f.touched || f.opened || f.old == nil || changed(f.old, f.new) {
 		return setAttrs(f.mirror, f.new)
+	}
+	return nil
+}
+
+// Batches of mirror changes. In an incremental session a mirror entry may
+// only change once the increment that keeps its old version is durable.
+// Syncing each increment would cost a disk flush per file, so changes to
+// the mirror are queued and applied in order after one file-system sync
+// covering all the increments (and new contents) written for them. A first
+// backup has nothing to protect and applies them at once.
+const (
+	batchOps   = 2048
+	batchBytes = 256 << 20
+)
+
+// later queues a mirror change that carries n bytes of new content.
+func (s *session) later(n int64, op func() error) error {
+	if s.first || s.direct {
+		return op()
+	}
+	s.pending = append(s.pending, op)
+	s.pendingBytes += n
+	if len(s.pending) >= batchOps || s.pendingBytes >= batchBytes {
+		return s.commit()
+	}
+	return nil
+}
+
+// commit makes everything written so far durable, then applies the queued
+// mirror changes.
+func (s *session) commit() error {
+	for len(s.pending) > 0 { // an applied change may queue another
+		if !s.opts.NoFsync {
+			if err := syncFS(s.repo.Data); err != nil {
+				return err
+			}
+		}
+		ops := s.pending
+		s.pending, s.pendingBytes = nil, 0
+		for _, op := range ops {
+			if err := op(); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

@@ -119,6 +119,7 @@ func (s *session) regress() error {
 		return err
 	}
 	defer rd.Close()
+	s.direct = true
 	g := &regressor{s: s, tOK: tOK, list: &recordPeek{r: rd}}
 	rootRec, err := g.list.peek()
 	if err != nil {

@@ -31,20 +31,24 @@ type LocalSource struct {
 	root string
 	opts LocalOptions
 
-	entries chan *Entry
-	done    chan struct{}
+	entries chan []*Entry // batches, so that the two goroutines rarely meet
+	cur     []*Entry      // the batch Next is taking entries from
 	cancel  context.CancelFunc
 	once    sync.Once
 	walkErr error // set before entries is closed
 }
 
-// lookAhead is how many entries the walk may run ahead of the consumer.
-const lookAhead = 512
+// The walk runs up to lookAhead batches of batchSize entries ahead of the
+// consumer.
+const (
+	batchSize = 64
+	lookAhead = 8
+)
 
 // NewLocalSource starts walking root.
 func NewLocalSource(ctx context.Context, root string, opts LocalOptions) *LocalSource {
 	ctx, cancel := context.WithCancel(ctx)
-	s := &LocalSource{root: root, opts: opts, entries: make(chan *Entry, lookAhead), done: make(chan struct{}), cancel: cancel}
+	s := &LocalSource{root: root, opts: opts, entries: make(chan []*Entry, lookAhead), cancel: cancel}
 	go s.walk(ctx)
 	return s
 }
@@ -55,13 +59,25 @@ func (s *LocalSource) walk(ctx context.Context) {
 	if s.opts.Selection != nil {
 		root = s.opts.Selection.Base()
 	}
-	send := func(e *Entry) error {
+	batch := make([]*Entry, 0, batchSize)
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
 		select {
-		case s.entries <- e:
+		case s.entries <- batch:
+			batch = make([]*Entry, 0, batchSize)
 			return nil
 		case <-ctx.Done():
 			return ctx.Err()
 		}
+	}
+	send := func(e *Entry) error {
+		batch = append(batch, e)
+		if len(batch) == batchSize {
+			return flush()
+		}
+		return nil
 	}
 	err := selection.Walk(ctx, root, s.opts.Selection, func(rel string, fi fs.FileInfo, err error) error {
 		ix := indexOf(rel)
@@ -71,6 +87,9 @@ func (s *LocalSource) walk(ctx context.Context) {
 		e := s.entry(root, rel, ix, fi)
 		return send(e)
 	})
+	if err == nil {
+		err = flush()
+	}
 	s.walkErr = err
 }
 
@@ -111,18 +130,23 @@ func indexOf(rel string) metadata.Index {
 
 // Next implements Source.
 func (s *LocalSource) Next(ctx context.Context) (*Entry, error) {
-	select {
-	case e, ok := <-s.entries:
-		if !ok {
-			if s.walkErr != nil && !errors.Is(s.walkErr, context.Canceled) {
-				return nil, s.walkErr
+	if len(s.cur) == 0 {
+		select {
+		case b, ok := <-s.entries:
+			if !ok {
+				if s.walkErr != nil && !errors.Is(s.walkErr, context.Canceled) {
+					return nil, s.walkErr
+				}
+				return nil, io.EOF
 			}
-			return nil, io.EOF
+			s.cur = b
+		case <-ctx.Done():
+			return nil, ctx.Err()
 		}
-		return e, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
 	}
+	e := s.cur[0]
+	s.cur = s.cur[1:]
+	return e, nil
 }
 
 // Open implements Source.
