@@ -83,10 +83,10 @@ func Backup(ctx context.Context, opts BackupOptions) (*BackupResult, error) {
 	}
 	fi, err := os.Stat(opts.Source)
 	if err != nil {
-		return nil, fmt.Errorf("Source path %s does not exist: %w", opts.Source, ErrSource)
+		return nil, &mirror.Error{Msg: fmt.Sprintf("Source path %s does not exist", opts.Source), Kind: ErrSource}
 	}
 	if !fi.IsDir() {
-		return nil, fmt.Errorf("Source path %s is not a directory: %w", opts.Source, ErrSource)
+		return nil, &mirror.Error{Msg: fmt.Sprintf("Source path %s is not a directory", opts.Source), Kind: ErrSource}
 	}
 	sel := append([]selection.Option(nil), opts.Selection...)
 	if inside(opts.Repository, opts.Source) {

@@ -61,6 +61,7 @@ type session struct {
 	prevSnap   string // data-dir name of mirror_metadata.<T_prev>.snapshot*
 
 	prev      *recordPeek // last session's listing; nil on a first backup
+	side      *sideStreams
 	snap      *metadata.DataFile
 	snapW     *metadata.Writer
 	eaFile    *metadata.DataFile
@@ -231,7 +232,7 @@ func prepareTarget(root string, force bool, say func(Level, string, ...any)) err
 		return wrapPath("examine", root, err)
 	case !fi.IsDir():
 		if !force {
-			return fmt.Errorf("Target path %s exists and is not a directory, call with '--force' to overwrite: %w", root, ErrNotRepository)
+			return errorf(ErrNotRepository, "Target path %s exists and is not a directory, call with '--force' to overwrite", root)
 		}
 		say(LevelWarning, "Target path %s exists but isn't a directory, and will be force deleted", root)
 		if err := os.Remove(root); err != nil {
@@ -250,7 +251,7 @@ func prepareTarget(root string, force bool, say func(Level, string, ...any)) err
 		return nil
 	}
 	if !force {
-		return fmt.Errorf("Target path '%s' does not look like a rdiff-backup repository, call with '--force' to overwrite: %w", root, ErrNotRepository)
+		return errorf(ErrNotRepository, "Target path '%s' does not look like a rdiff-backup repository, call with '--force' to overwrite", root)
 	}
 	say(LevelWarning, "Target path '%s' does not look like a rdiff-backup repository but will be force overwritten", root)
 	return nil
@@ -272,7 +273,7 @@ func (s *session) discardInterruptedFirst(files []dataFile) error {
 		return nil
 	}
 	if len(incs) > 0 && hasIncrementFile(filepath.Join(s.repo.Data, "increments")) {
-		return fmt.Errorf("%w %s", ErrBadDataDir, s.repo.Data)
+		return errorf(ErrBadDataDir, "%s %s", ErrBadDataDir, s.repo.Data)
 	}
 	s.say(LevelNote, "Found interrupted initial backup in data directory %s. Removing...", s.repo.Data)
 	for _, e := range ents {
@@ -357,6 +358,12 @@ func (s *session) run() error {
 		}
 		defer f.Close()
 		s.prev = &recordPeek{r: f}
+		files, err := s.repo.listData()
+		if err != nil {
+			return err
+		}
+		s.openSideStreams(files)
+		defer s.side.close()
 	}
 	s.stats.StartTime = float64(s.tNow)
 	if err := s.openOutputs(); err != nil {

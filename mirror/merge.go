@@ -160,7 +160,7 @@ func (s *session) process(src *remote.Entry, prev *metadata.Record) error {
 		err = s.add(src)
 	case cur == nil:
 		err = s.remove(prev)
-	case !changed(prev, cur):
+	case !changed(prev, cur) && !s.sideChanged(ix, src.EA, src.ACL):
 		err = s.unchanged(src, prev)
 	default:
 		err = s.change(src, prev)

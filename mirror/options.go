@@ -2,6 +2,7 @@ package mirror
 
 import (
 	"errors"
+	"fmt"
 	"regexp"
 
 	"github.com/gordiff/gordiff/increments"
@@ -96,4 +97,20 @@ type Result struct {
 	Regressed  bool  // an interrupted session was undone first
 	FileErrors int   // entries that could not be backed up (in error_log)
 	Stats      SessionStats
+}
+
+// Error is an error whose text is a message for the user (rdiff-backup's
+// own wording) and whose class is one of this package's sentinel errors,
+// for errors.Is.
+type Error struct {
+	Msg  string
+	Kind error
+}
+
+func (e *Error) Error() string { return e.Msg }
+func (e *Error) Unwrap() error { return e.Kind }
+
+// errorf returns an *Error of the given class.
+func errorf(kind error, format string, a ...any) error {
+	return &Error{Msg: fmt.Sprintf(format, a...), Kind: kind}
 }
