@@ -8,9 +8,16 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/gordiff/gordiff/cmd/gordiff/internal/cli"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -29,31 +36,51 @@ type streams struct {
 
 func run(args []string, stdin *os.File, stdout, stderr io.Writer) int {
 	st := streams{in: stdin, out: stdout, err: stderr}
-	if len(args) == 0 {
-		usage(stderr)
-		return 1
-	}
-	switch args[0] {
-	case "rdiff":
+	if len(args) > 0 && args[0] == "rdiff" {
 		return runRdiffCommand(args[1:], st)
-	case "-V", "--version", "version":
-		fmt.Fprintf(stdout, "gordiff %s\n", version)
+	}
+	inv, err := cli.ParseAs(progName(), args, os.Getenv)
+	var cerr *cli.Error
+	if errors.As(err, &cerr) {
+		fmt.Fprint(stderr, cerr.Text())
+		return cerr.Status
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: error: %v\n", progName(), err)
+		return 2
+	}
+	if inv.Deprecation != "" {
+		fmt.Fprintln(stderr, inv.Deprecation)
+	}
+	switch {
+	case inv.Help != "":
+		fmt.Fprint(stdout, inv.Help)
 		return 0
-	case "-h", "--help", "help":
-		usage(stdout)
+	case inv.Version:
+		if progName() == "rdiff-backup" {
+			fmt.Fprintln(stdout, "rdiff-backup 2.2.2")
+		} else {
+			fmt.Fprintf(stdout, "gordiff %s (rdiff-backup 2.2.2 compatible)\n", version)
+		}
 		return 0
 	}
-	fmt.Fprintf(stderr, "gordiff: unknown action %q\n", args[0])
-	usage(stderr)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	switch inv.Action {
+	case "backup":
+		return runBackup(ctx, inv, st)
+	case "regress":
+		return runRegress(ctx, inv, st)
+	}
+	fmt.Fprintf(stderr, "ERROR: the %s action is not available in this version of gordiff (backup and regress are)\n", inv.Action)
 	return 1
 }
 
-func usage(w io.Writer) {
-	fmt.Fprint(w, `Usage: gordiff ACTION [OPTIONS] ...
-
-Actions:
-  rdiff signature|delta|patch ...   librsync's rdiff, with rdiff's options
-                                    (see 'gordiff rdiff --help')
-  version                           print the version
-`)
+// progName is the name rdiff-backup's messages use for the program:
+// "rdiff-backup" when gordiff is installed under that name, as a drop-in.
+func progName() string {
+	if filepath.Base(os.Args[0]) == "rdiff-backup" {
+		return "rdiff-backup"
+	}
+	return "gordiff"
 }

@@ -20,9 +20,9 @@ func needTool(t *testing.T, name, pkg string) string {
 	return p
 }
 
-// gordiff runs the command in-process with stdin read from the named file
+// runGordiff runs the command in-process with stdin read from the named file
 // ("" for an empty stdin) and returns its exit status, stdout and stderr.
-func gordiff(t *testing.T, stdin string, args ...string) (int, []byte, string) {
+func runGordiff(t *testing.T, stdin string, args ...string) (int, []byte, string) {
 	t.Helper()
 	if stdin == "" {
 		stdin = os.DevNull
@@ -90,7 +90,7 @@ func TestRdiffCommandMatchesRdiff(t *testing.T) {
 	for _, opts := range [][]string{nil, {"-H", "md4", "-R", "rollsum", "-S", "8", "-b", "384"}, {"--hash=md4", "--sum-size=-1"}, {"-b", "1000", "-S", "3"}} {
 		// signature BASIS SIG, and signature from stdin to stdout
 		realRdiff(t, rdiff, "", append(append([]string{"-f"}, opts...), "signature", basis, p("sig.rdiff"))...)
-		code, _, errs := gordiff(t, "", append(append([]string{"rdiff", "-f"}, opts...), "signature", basis, p("sig.ours"))...)
+		code, _, errs := runGordiff(t, "", append(append([]string{"rdiff", "-f"}, opts...), "signature", basis, p("sig.ours"))...)
 		if code != 0 {
 			t.Fatalf("%v: exit %d: %s", opts, code, errs)
 		}
@@ -98,20 +98,20 @@ func TestRdiffCommandMatchesRdiff(t *testing.T) {
 			t.Errorf("%v: signature files differ", opts)
 		}
 		_, pipeTheirs := realRdiff(t, rdiff, basis, append(append([]string{}, opts...), "signature")...)
-		code, pipeOurs, _ := gordiff(t, basis, append(append([]string{"rdiff"}, opts...), "signature", "-", "-")...)
+		code, pipeOurs, _ := runGordiff(t, basis, append(append([]string{"rdiff"}, opts...), "signature", "-", "-")...)
 		if code != 0 || !bytes.Equal(pipeOurs, pipeTheirs) {
 			t.Errorf("%v: signature through stdin/stdout differs (exit %d)", opts, code)
 		}
 		// delta SIG NEW DELTA, then patch both ways.
 		realRdiff(t, rdiff, "", "-f", "delta", p("sig.rdiff"), newer, p("delta.rdiff"))
-		if code, _, errs := gordiff(t, newer, "rdiff", "-f", "delta", p("sig.ours"), "-", p("delta.ours")); code != 0 {
+		if code, _, errs := runGordiff(t, newer, "rdiff", "-f", "delta", p("sig.ours"), "-", p("delta.ours")); code != 0 {
 			t.Fatalf("delta: exit %d: %s", code, errs)
 		}
 		if !bytes.Equal(readAll(t, p("delta.rdiff")), readAll(t, p("delta.ours"))) {
 			t.Errorf("%v: delta files differ", opts)
 		}
 		realRdiff(t, rdiff, "", "-f", "patch", basis, p("delta.ours"), p("out.rdiff"))
-		code, out, _ := gordiff(t, p("delta.rdiff"), "rdiff", "patch", basis)
+		code, out, _ := runGordiff(t, p("delta.rdiff"), "rdiff", "patch", basis)
 		if code != 0 || !bytes.Equal(out, edited) || !bytes.Equal(readAll(t, p("out.rdiff")), edited) {
 			t.Errorf("%v: patch results differ from the new file", opts)
 		}
@@ -194,7 +194,7 @@ func TestRdiffExitCodes(t *testing.T) {
 		for _, o := range []string{"o1", "o2", "o3", "o4", "o5", "o6", "o7"} {
 			os.Remove(p(o))
 		}
-		got, _, errs := gordiff(t, "", append([]string{"rdiff"}, args...)...)
+		got, _, errs := runGordiff(t, "", append([]string{"rdiff"}, args...)...)
 		if got != want {
 			t.Errorf("%v: exit %d, rdiff exits %d (%s)", args, got, want, strings.TrimSpace(errs))
 		}
