@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"sync/atomic"
 
 	"github.com/gordiff/gordiff/rsync"
@@ -34,6 +35,10 @@ func tempName(dir string) string {
 const holeBlock = 128 << 10
 
 var zeroBlock [holeBlock]byte
+
+// copyBufs recycles copyFile's buffers: one per file would make the
+// allocator clear gigabytes on a tree of small files.
+var copyBufs = sync.Pool{New: func() any { b := make([]byte, holeBlock); return &b }}
 
 // copyResult is what copying a regular file learned on the way.
 type copyResult struct {
@@ -67,7 +72,9 @@ func copyFile(path string, r io.Reader, sigSize int64) (res copyResult, err erro
 			return res, err
 		}
 	}
-	buf := make([]byte, holeBlock)
+	bp := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(bp)
+	buf := *bp
 	var off int64
 	holeAtEnd := false
 	for {
