@@ -51,14 +51,15 @@ type session struct {
 	unlock  func()
 	logFile *os.File
 
-	first      bool
-	tNow       int64
-	tPrev      int64
-	tPrevStr   string // T_prev rendered for new increment names
-	tNowStr    string
-	compat     bool
-	prevMarker string // data-dir name of current_mirror.<T_prev>.data
-	prevSnap   string // data-dir name of mirror_metadata.<T_prev>.snapshot*
+	first       bool
+	freshTarget bool // the mirror root was missing or empty
+	tNow        int64
+	tPrev       int64
+	tPrevStr    string // T_prev rendered for new increment names
+	tNowStr     string
+	compat      bool
+	prevMarker  string // data-dir name of current_mirror.<T_prev>.data
+	prevSnap    string // data-dir name of mirror_metadata.<T_prev>.snapshot*
 
 	prev      *recordPeek // last session's listing; nil on a first backup
 	side      *sideStreams
@@ -145,9 +146,11 @@ func levelPrefix(l Level) string {
 func (s *session) open(root string) error {
 	root = filepath.Clean(root)
 	s.repo = &Repo{Root: root, Data: filepath.Join(root, DataDirName)}
-	if err := prepareTarget(root, s.opts.Force, s.say); err != nil {
+	fresh, err := prepareTarget(root, s.opts.Force, s.say)
+	if err != nil {
 		return err
 	}
+	s.freshTarget = fresh
 	if err := os.Mkdir(s.repo.Data, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
 		return wrapPath("create", s.repo.Data, err)
 	}
@@ -220,41 +223,41 @@ func (s *session) open(root string) error {
 
 // prepareTarget applies rdiff-backup's rules to the backup target: it may
 // be missing (created), empty, or a repository; anything else needs force.
-func prepareTarget(root string, force bool, say func(Level, string, ...any)) error {
+func prepareTarget(root string, force bool, say func(Level, string, ...any)) (fresh bool, err error) {
 	fi, err := os.Lstat(root)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 		if err := os.Mkdir(root, 0o700); err != nil {
-			return fmt.Errorf("Unable to delete and/or create directory %s: %w", root, err)
+			return false, fmt.Errorf("Unable to delete and/or create directory %s: %w", root, err)
 		}
-		return nil
+		return true, nil
 	case err != nil:
-		return wrapPath("examine", root, err)
+		return false, wrapPath("examine", root, err)
 	case !fi.IsDir():
 		if !force {
-			return errorf(ErrNotRepository, "Target path %s exists and is not a directory, call with '--force' to overwrite", root)
+			return false, errorf(ErrNotRepository, "Target path %s exists and is not a directory, call with '--force' to overwrite", root)
 		}
 		say(LevelWarning, "Target path %s exists but isn't a directory, and will be force deleted", root)
 		if err := os.Remove(root); err != nil {
-			return wrapPath("remove", root, err)
+			return false, wrapPath("remove", root, err)
 		}
-		return os.Mkdir(root, 0o700)
+		return true, os.Mkdir(root, 0o700)
 	}
 	if IsRepository(root) {
-		return nil
+		return false, nil
 	}
 	ents, err := os.ReadDir(root)
 	if err != nil {
-		return wrapPath("read", root, err)
+		return false, wrapPath("read", root, err)
 	}
 	if len(ents) == 0 {
-		return nil
+		return true, nil
 	}
 	if !force {
-		return errorf(ErrNotRepository, "Target path '%s' does not look like a rdiff-backup repository, call with '--force' to overwrite", root)
+		return false, errorf(ErrNotRepository, "Target path '%s' does not look like a rdiff-backup repository, call with '--force' to overwrite", root)
 	}
 	say(LevelWarning, "Target path '%s' does not look like a rdiff-backup repository but will be force overwritten", root)
-	return nil
+	return false, nil
 }
 
 // discardInterruptedFirst handles a data directory without a marker: left

@@ -98,8 +98,13 @@ func (s *session) copyIn(e *remote.Entry, path string, sigSize int64) (string, c
 		return "", copyResult{}, &sourceError{err}
 	}
 	defer r.Close()
-	tmp := tempName(filepath.Dir(path))
-	res, err := copyFile(tmp, r, sigSize)
+	tmp := path
+	if !s.first || !s.freshTarget {
+		// Into a new repository's empty mirror files go straight to
+		// their names; anywhere else through a temporary name.
+		tmp = tempName(filepath.Dir(path))
+	}
+	res, err := copyFile(tmp, r, sigSize, e.Record)
 	if err != nil {
 		return "", res, err
 	}
@@ -112,11 +117,10 @@ func (s *session) copyIn(e *remote.Entry, path string, sigSize int64) (string, c
 func (s *session) commitFile(tmp, path string, rec *metadata.Record, res copyResult) error {
 	rec.SHA1 = res.sha1
 	rec.Size = res.size
-	if err := setAttrs(tmp, rec); err != nil {
-		os.Remove(tmp)
-		return err
-	}
 	lead := s.noteLeader(rec, tmp)
+	if tmp == path {
+		return nil
+	}
 	return s.later(res.size, func() error {
 		if err := os.Rename(tmp, path); err != nil {
 			os.Remove(tmp)

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/gordiff/gordiff/metadata"
 	"github.com/gordiff/gordiff/rsync"
 )
 
@@ -48,18 +49,20 @@ type copyResult struct {
 }
 
 // copyFile writes r into a new file at path (which must not exist), with
-// runs of 128 KiB of zeros left as holes, and returns its size and SHA-1,
-// and the file's signature when sigSize >= 0 (its parameters chosen for
-// that size, as rdiff-backup does). It is not synced: the session syncs
-// whole batches (see session.commit).
-func copyFile(path string, r io.Reader, sigSize int64) (res copyResult, err error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+// runs of 128 KiB of zeros left as holes, gives it rec's owner (as root),
+// permissions and mtime, and returns its size and SHA-1, and the file's
+// signature when sigSize >= 0 (its parameters chosen for that size, as
+// rdiff-backup does). It is not synced: the session syncs whole batches
+// (see session.commit).
+func copyFile(path string, r io.Reader, sigSize int64, rec *metadata.Record) (res copyResult, err error) {
+	fd, err := createFile(path)
 	if err != nil {
-		return res, err
+		return res, wrapPath("create", path, err)
 	}
+	closed := false
 	defer func() {
-		if cerr := f.Close(); err == nil && cerr != nil {
-			err = cerr
+		if !closed {
+			closeFD(fd)
 		}
 		if err != nil {
 			os.Remove(path)
@@ -88,8 +91,8 @@ func copyFile(path string, r io.Reader, sigSize int64) (res copyResult, err erro
 			if n == holeBlock && bytes.Equal(chunk, zeroBlock[:]) {
 				holeAtEnd = true
 			} else {
-				if _, err := f.WriteAt(chunk, off); err != nil {
-					return res, err
+				if err := pwriteAll(fd, chunk, off); err != nil {
+					return res, wrapPath("write", path, err)
 				}
 				holeAtEnd = false
 			}
@@ -103,9 +106,16 @@ func copyFile(path string, r io.Reader, sigSize int64) (res copyResult, err erro
 		}
 	}
 	if holeAtEnd {
-		if err := f.Truncate(off); err != nil {
-			return res, err
+		if err := truncateFD(fd, off); err != nil {
+			return res, wrapPath("truncate", path, err)
 		}
+	}
+	if err := setAttrsFD(fd, path, rec); err != nil {
+		return res, err
+	}
+	closed = true
+	if err := closeFD(fd); err != nil {
+		return res, wrapPath("close", path, err)
 	}
 	res.size = off
 	res.sha1 = hex.EncodeToString(h.Sum(nil))

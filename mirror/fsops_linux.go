@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 
@@ -127,3 +128,53 @@ func syncFS(path string) error {
 	defer f.Close()
 	return wrapPath("sync file system of", path, unix.Syncfs(int(f.Fd())))
 }
+
+// createFile creates a new file for writing with raw system calls: os.File
+// would also try to register every file with the network poller.
+func createFile(path string) (int, error) {
+	return unix.Open(path, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_CLOEXEC, 0o600)
+}
+
+func closeFD(fd int) error { return unix.Close(fd) }
+
+func truncateFD(fd int, size int64) error { return unix.Ftruncate(fd, size) }
+
+// pwriteAll writes all of p at off.
+func pwriteAll(fd int, p []byte, off int64) error {
+	for len(p) > 0 {
+		n, err := unix.Pwrite(fd, p, off)
+		if err != nil {
+			return err
+		}
+		p = p[n:]
+		off += int64(n)
+	}
+	return nil
+}
+
+// setAttrsFD is setAttrs for a regular file open at fd.
+func setAttrsFD(fd int, path string, rec *metadata.Record) error {
+	if isRoot {
+		if err := unix.Fchown(fd, int(rec.Uid), int(rec.Gid)); err != nil {
+			return wrapPath("chown", path, err)
+		}
+	}
+	if err := unix.Fchmod(fd, unixMode(rec.Permissions)); err != nil {
+		return wrapPath("chmod", path, err)
+	}
+	return wrapPath("set times of", path, futimens(fd, rec.ModTime))
+}
+
+// futimens sets the access and modification times of the file open at fd
+// (utimensat with a NULL path, which x/sys/unix does not offer).
+func futimens(fd int, sec int64) error {
+	ts := [2]unix.Timespec{{Sec: sec}, {Sec: sec}}
+	_, _, errno := unix.Syscall6(unix.SYS_UTIMENSAT, uintptr(fd), 0, uintptr(unsafe.Pointer(&ts[0])), 0, 0, 0)
+	if errno != 0 {
+		return errno
+	}
+	return nil
+}
+
+// unixMode is a record's permission bits as mode_t bits.
+func unixMode(perm uint32) uint32 { return perm & 0o7777 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"strings"
 	"sync"
 	"syscall"
@@ -155,7 +154,7 @@ func (s *LocalSource) Open(ctx context.Context, ix metadata.Index) (io.ReadClose
 	if s.opts.Selection != nil {
 		root = s.opts.Selection.Base()
 	}
-	return os.Open(metadata.FullPath(root, ix))
+	return openFile(metadata.FullPath(root, ix))
 }
 
 // Close implements Source.
