@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gordiff/gordiff/fsfeatures"
@@ -74,12 +75,18 @@ type session struct {
 	errLog    *metadata.DataFile
 	diff      *metadata.DataFile // mirror_metadata diff for T_prev, under a temporary name
 	diffW     *metadata.Writer
-	written   *metadata.Record // the record the snapshot got for the index being processed
 
 	stats        SessionStats
 	stack        []*frame
-	direct       bool           // apply mirror changes at once (regress)
-	pending      []func() error // mirror changes waiting for their increments to be durable
+	direct       bool // apply mirror changes at once (regress)
+	committing   bool
+	applying     bool
+	inTail       bool
+	work         chan func() // the worker pool's queue
+	tasks        []*task     // entries waiting for their tails, in order
+	copied       atomic.Int64
+	groups       map[linkKey]bool // hard-link groups met so far, in processing order
+	pending      []func() error   // mirror changes waiting for their increments to be durable
 	pendingBytes int64
 	links        map[linkKey]*linkLeader
 	progress     Progress
@@ -351,6 +358,11 @@ func (s *session) run() error {
 		s.say(LevelNote, "Starting mirror from source path %s to destination path %s", s.opts.SourceName, s.repo.Root)
 	} else {
 		s.say(LevelNote, "Starting increment operation from source path %s to destination path %s", s.opts.SourceName, s.repo.Root)
+		// The last listing must be whole before anything changes: a
+		// damaged one would otherwise be found half way through.
+		if err := checkDataFile(s.repo.dataPath(s.prevSnap)); err != nil {
+			return err
+		}
 		// The new marker goes first: from here on a crash is visible.
 		if err := s.writeMarker(s.tNowStr); err != nil {
 			return err
@@ -372,7 +384,10 @@ func (s *session) run() error {
 	if err := s.openOutputs(); err != nil {
 		return err
 	}
-	if err := s.merge(); err != nil {
+	s.startWorkers()
+	err := s.merge()
+	s.stopWorkers()
+	if err != nil {
 		return err
 	}
 	if err := s.closeOutputs(); err != nil {
@@ -453,6 +468,7 @@ func (s *session) openOutputs() error {
 		s.diffW = metadata.NewWriter(s.diff)
 	}
 	s.links = map[linkKey]*linkLeader{}
+	s.groups = map[linkKey]bool{}
 	return nil
 }
 
@@ -541,4 +557,19 @@ func (s *session) fileError(kind string, ix metadata.Index, err error) {
 	s.say(LevelWarning, "%s", line)
 	s.stats.Errors++
 	s.res.FileErrors++
+}
+
+// checkDataFile reads a data file to its end, so that a damaged or
+// truncated gzip stream is found (by its CRC and length) before a session
+// relies on it.
+func checkDataFile(path string) error {
+	r, err := metadata.OpenDataFile(path)
+	if err != nil {
+		return fmt.Errorf("metadata file %s cannot be read: %w", path, err)
+	}
+	defer r.Close()
+	if _, err := io.Copy(io.Discard, r); err != nil {
+		return fmt.Errorf("metadata file %s is damaged: %w", path, err)
+	}
+	return nil
 }

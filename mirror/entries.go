@@ -37,6 +37,15 @@ func (s *session) add(e *remote.Entry) error {
 	if err := s.touch(); err != nil {
 		return err
 	}
+	s.stats.SourceFiles++
+	s.stats.SourceFileSize += size(rec)
+	if len(ix) > 0 || !s.first {
+		s.stats.NewFiles++
+		s.stats.NewFileSize += size(rec)
+	} else {
+		s.stats.MirrorFiles++ // the empty root of a new repository
+	}
+	done := func() error { return s.record(e, rec, nil, true, size(rec), na, incSize) }
 	switch rec.Type {
 	case metadata.TypeDir:
 		if len(ix) > 0 {
@@ -50,48 +59,76 @@ func (s *session) add(e *remote.Entry) error {
 				return err
 			}
 		}
-		incSize = na
+		return s.emit(nil, func() error { return s.record(e, rec, nil, true, 0, na, na) })
 	case metadata.TypeReg:
-		if err := s.installFile(e, path); err != nil {
-			return err
-		}
+		return s.installFile(e, nil, path, done)
 	default:
-		if err := s.installOther(rec, path); err != nil {
-			return err
-		}
+		return s.emit(nil, func() error {
+			if err := s.installOther(rec, path); err != nil {
+				return err
+			}
+			return done()
+		})
 	}
-	s.stats.SourceFiles++
-	s.stats.SourceFileSize += size(rec)
-	if len(ix) > 0 || !s.first {
-		s.stats.NewFiles++
-		s.stats.NewFileSize += size(rec)
-	} else {
-		s.stats.MirrorFiles++ // the empty root of a new repository
-	}
-	if err := s.writeRecord(e, rec); err != nil {
-		return err
-	}
-	return s.fileStat(ix, true, size(rec), na, incSize)
 }
 
 // installFile puts the source's regular file at path (replacing whatever
-// is there) and completes rec with its SHA-1; a later path of a hard-link
-// group becomes a link to the first.
-func (s *session) installFile(e *remote.Entry, path string) error {
+// is there), completes its record with the SHA-1, then runs done; a later
+// path of a hard-link group becomes a link to the first. A source that
+// cannot be read leaves the mirror as it was and the entry as prev.
+func (s *session) installFile(e *remote.Entry, prev *metadata.Record, path string, done func() error) error {
 	rec := e.Record
-	if lead, ok := s.linkLeader(rec); ok {
-		rec.SHA1 = ""
-		return s.linkTo(lead, path)
+	if s.follower(rec) {
+		return s.emit(nil, func() error {
+			lead, ok := s.linkLeader(rec)
+			if !ok { // the group's first path failed: copy this one
+				tmp, res, err := s.copyIn(e, path, -1)
+				if err != nil {
+					return s.failed(e.Index, prev, err)
+				}
+				if err := s.commitFile(tmp, path, rec, res); err != nil {
+					return err
+				}
+				return done()
+			}
+			rec.SHA1 = ""
+			if err := s.linkTo(lead, path); err != nil {
+				return err
+			}
+			return done()
+		})
 	}
-	tmp, res, err := s.copyIn(e, path, -1)
-	if err != nil {
+	var tmp string
+	var res copyResult
+	var cerr error
+	return s.emit(func() { tmp, res, cerr = s.copyIn(e, path, -1) }, func() error {
+		if cerr != nil {
+			return s.failed(e.Index, prev, cerr)
+		}
+		if err := s.commitFile(tmp, path, rec, res); err != nil {
+			return err
+		}
+		return done()
+	})
+}
+
+// failed handles an entry that could not be updated: a source that cannot
+// be read is logged and the entry keeps its last state; anything else
+// stops the session.
+func (s *session) failed(ix metadata.Index, prev *metadata.Record, err error) error {
+	if !isSourceError(err) {
 		return err
 	}
-	return s.commitFile(tmp, path, rec, res)
+	s.fileError("UpdateError", ix, err)
+	if prev == nil {
+		return nil
+	}
+	return s.record(nil, prev, prev, false, size(prev), size(prev), na)
 }
 
 // copyIn copies the source's content of e into a temporary file beside
-// path, with the signature of the new content when sigSize >= 0.
+// path, with the signature of the new content when sigSize >= 0. It runs
+// on a worker: it touches nothing of the session but the progress bytes.
 func (s *session) copyIn(e *remote.Entry, path string, sigSize int64) (string, copyResult, error) {
 	r, err := s.src.Open(s.ctx, e.Index)
 	if err != nil {
@@ -108,11 +145,11 @@ func (s *session) copyIn(e *remote.Entry, path string, sigSize int64) (string, c
 	if err != nil {
 		return "", res, err
 	}
-	s.progress.Bytes += res.size
+	s.copied.Add(res.size)
 	return tmp, res, nil
 }
 
-// commitFile gives the copied file its attributes and renames it into
+// commitFile records the copied file's size and SHA-1 and renames it into
 // place when the session commits its batch.
 func (s *session) commitFile(tmp, path string, rec *metadata.Record, res copyResult) error {
 	rec.SHA1 = res.sha1
@@ -145,12 +182,32 @@ func (s *session) linkTo(lead *linkLeader, path string) error {
 			os.Remove(tmp)
 			return wrapPath("rename", tmp, err)
 		}
+		// Renaming a link over another link of the same file does
+		// nothing and leaves the temporary name: drop it.
+		if err := os.Remove(tmp); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return wrapPath("remove", tmp, err)
+		}
 		return nil
 	})
 }
 
+// follower reports whether rec is a later path of a hard-link group met
+// earlier in this session (decided in processing order, before any tail
+// ran).
+func (s *session) follower(rec *metadata.Record) bool {
+	if !hardLinked(rec) {
+		return false
+	}
+	k := linkKey{rec.DeviceLoc, rec.Inode}
+	if s.groups[k] {
+		return true
+	}
+	s.groups[k] = true
+	return false
+}
+
 // linkLeader returns the mirror file that rec, a later path of a
-// hard-link group, must be linked to.
+// hard-link group, must be linked to; tails only.
 func (s *session) linkLeader(rec *metadata.Record) (*linkLeader, bool) {
 	if !hardLinked(rec) {
 		return nil, false
@@ -200,12 +257,20 @@ func (s *session) installOther(rec *metadata.Record, path string) error {
 func (s *session) unchanged(e *remote.Entry, prev *metadata.Record) error {
 	rec := e.Record
 	path := s.repo.mirrorPath(rec.Index)
-	if rec.Type == metadata.TypeReg {
-		rec.SHA1 = prev.SHA1
-		if hardLinked(rec) {
-			if _, ok := s.linkLeader(rec); ok {
+	if rec.Type == metadata.TypeDir {
+		s.stack = append(s.stack, &frame{ix: rec.Index, old: prev, new: rec, mirror: path, incDone: s.first})
+	}
+	s.stats.SourceFiles++
+	s.stats.SourceFileSize += size(rec)
+	s.stats.MirrorFiles++
+	s.stats.MirrorFileSize += size(prev)
+	follower := rec.Type == metadata.TypeReg && s.follower(rec)
+	return s.emit(nil, func() error {
+		if rec.Type == metadata.TypeReg {
+			rec.SHA1 = prev.SHA1
+			if follower {
 				rec.SHA1 = ""
-			} else {
+			} else if hardLinked(rec) {
 				if rec.SHA1 == "" { // it became the group's first path
 					sum, err := sha1File(path)
 					if err != nil {
@@ -216,18 +281,8 @@ func (s *session) unchanged(e *remote.Entry, prev *metadata.Record) error {
 				s.noteLeader(rec, path)
 			}
 		}
-	}
-	if rec.Type == metadata.TypeDir {
-		s.stack = append(s.stack, &frame{ix: rec.Index, old: prev, new: rec, mirror: path, incDone: s.first})
-	}
-	s.stats.SourceFiles++
-	s.stats.SourceFileSize += size(rec)
-	s.stats.MirrorFiles++
-	s.stats.MirrorFileSize += size(prev)
-	if err := s.writeRecord(e, rec); err != nil {
-		return err
-	}
-	return s.fileStat(rec.Index, false, size(rec), size(prev), na)
+		return s.record(e, rec, prev, false, size(rec), size(prev), na)
+	})
 }
 
 // remove handles an entry gone from the source: its increment keeps the
@@ -257,13 +312,13 @@ func (s *session) remove(prev *metadata.Record) error {
 		if err := s.ensureIncDir(ix); err != nil {
 			return err
 		}
-		return s.fileStat(ix, true, na, 0, 0)
+		return s.emit(nil, func() error { return s.record(nil, nil, prev, true, na, 0, 0) })
 	}
 	incSize, err := s.snapshot(prev, path, true)
 	if err != nil {
 		return err
 	}
-	return s.fileStat(ix, true, na, size(prev), incSize)
+	return s.emit(nil, func() error { return s.record(nil, nil, prev, true, na, size(prev), incSize) })
 }
 
 // change handles an entry present on both sides whose attributes changed.
@@ -287,17 +342,17 @@ func (s *session) change(e *remote.Entry, prev *metadata.Record) error {
 	s.stats.ChangedFiles++
 	s.stats.ChangedSourceSize += size(rec)
 	s.stats.ChangedMirrorSize += size(prev)
+	done := func(incSize int64) func() error {
+		return func() error { return s.record(e, rec, prev, true, size(rec), size(prev), incSize) }
+	}
 
-	var incSize int64
-	var err error
 	switch {
 	case prev.Type == metadata.TypeDir && rec.Type == metadata.TypeDir:
 		if _, err := s.writeMarker2(ix, "dir", prev); err != nil {
 			return err
 		}
-		f := &frame{ix: ix, old: prev, new: rec, mirror: path, incDone: true}
-		s.stack = append(s.stack, f)
-		incSize = na
+		s.stack = append(s.stack, &frame{ix: ix, old: prev, new: rec, mirror: path, incDone: true})
+		return s.emit(nil, done(na))
 	case prev.Type == metadata.TypeDir:
 		// The directory goes when the merge leaves it (its old contents
 		// are removed first); what replaces it is ready before.
@@ -309,9 +364,14 @@ func (s *session) change(e *remote.Entry, prev *metadata.Record) error {
 			return err
 		}
 		if rec.Type == metadata.TypeReg {
-			if lead, ok := s.linkLeader(rec); ok {
+			if s.follower(rec) {
 				rec.SHA1 = ""
-				f.replace = func() error { return s.linkTo(lead, path) }
+				f.replace = func() error {
+					if lead, ok := s.linkLeader(rec); ok {
+						return s.linkTo(lead, path)
+					}
+					return nil
+				}
 			} else {
 				tmp, res, err := s.copyIn(e, path, -1)
 				if err != nil {
@@ -324,9 +384,9 @@ func (s *session) change(e *remote.Entry, prev *metadata.Record) error {
 			f.replace = func() error { return s.installOther(rec, path) }
 		}
 		s.stack = append(s.stack, f)
-		incSize = 0
+		return s.emit(nil, done(0))
 	case rec.Type == metadata.TypeDir:
-		if _, err = s.snapshot(prev, path, true); err != nil {
+		if _, err := s.snapshot(prev, path, true); err != nil {
 			return err
 		}
 		// The directory must exist now, for its contents: make the
@@ -341,47 +401,54 @@ func (s *session) change(e *remote.Entry, prev *metadata.Record) error {
 		if err := s.ensureIncDir(ix); err != nil {
 			return err
 		}
-		incSize = na
+		return s.emit(nil, done(na))
 	case prev.Type == metadata.TypeReg && rec.Type == metadata.TypeReg:
-		if incSize, err = s.updateFile(e, prev, path); err != nil {
-			return err
-		}
+		return s.updateFile(e, prev, path, done)
 	default:
-		if incSize, err = s.snapshot(prev, path, false); err != nil {
+		incSize, err := s.snapshot(prev, path, false)
+		if err != nil {
 			return err
 		}
 		if rec.Type == metadata.TypeReg {
-			err = s.installFile(e, path)
-		} else {
-			err = s.installOther(rec, path)
+			return s.installFile(e, prev, path, done(incSize))
 		}
-		if err != nil {
-			return err
-		}
+		return s.emit(nil, func() error {
+			if err := s.installOther(rec, path); err != nil {
+				return err
+			}
+			return done(incSize)()
+		})
 	}
-	if err := s.writeRecord(e, rec); err != nil {
-		return err
-	}
-	return s.fileStat(ix, true, size(rec), size(prev), incSize)
 }
 
 // updateFile replaces a regular file by its new version and keeps the old
-// one as a reverse delta (written and synced before the mirror changes).
-func (s *session) updateFile(e *remote.Entry, prev *metadata.Record, path string) (int64, error) {
+// one as a reverse delta (durable before the mirror changes: see commit).
+func (s *session) updateFile(e *remote.Entry, prev *metadata.Record, path string, done func(int64) func() error) error {
 	rec := e.Record
-	if lead, ok := s.linkLeader(rec); ok {
+	if s.follower(rec) {
 		// A later path of a hard-link group: the delta goes from the
-		// group's new content back to this path's old content.
-		sig, err := signatureOf(lead.mirror)
-		if err != nil {
-			return 0, err
-		}
-		incSize, err := s.writeDiff(rec.Index, prev, sig, path)
-		if err != nil {
-			return 0, err
-		}
-		rec.SHA1 = ""
-		return incSize, s.linkTo(lead, path)
+		// group's new content back to this path's old content, so the
+		// first path must be in place first.
+		return s.emit(nil, func() error {
+			lead, ok := s.linkLeader(rec)
+			if !ok {
+				return s.failed(rec.Index, prev, &sourceError{errors.New("the first path of its hard-link group could not be backed up")})
+			}
+			sig, err := signatureOf(lead.mirror)
+			if err != nil {
+				return err
+			}
+			incSize, err := s.writeDiff(rec.Index, prev, sig, path)
+			if err != nil {
+				return err
+			}
+			s.countIncrement(incSize)
+			rec.SHA1 = ""
+			if err := s.linkTo(lead, path); err != nil {
+				return err
+			}
+			return done(incSize)()
+		})
 	}
 	if rec.Size == prev.Size && rec.ModTime == prev.ModTime {
 		// Only the owner, mode or links changed. Content is taken to be
@@ -389,27 +456,46 @@ func (s *session) updateFile(e *remote.Entry, prev *metadata.Record, path string
 		// increment is the delta of a file to itself.
 		incSize, err := s.writeIdentityDiff(rec.Index, prev)
 		if err != nil {
-			return 0, err
+			return err
 		}
-		rec.SHA1 = prev.SHA1
-		if rec.SHA1 == "" {
-			if rec.SHA1, err = sha1File(path); err != nil {
-				return 0, wrapPath("read", path, err)
+		s.countIncrement(incSize)
+		return s.emit(nil, func() error {
+			rec.SHA1 = prev.SHA1
+			if rec.SHA1 == "" {
+				var err error
+				if rec.SHA1, err = sha1File(path); err != nil {
+					return wrapPath("read", path, err)
+				}
 			}
+			s.noteLeader(rec, path)
+			if err := s.later(0, func() error { return setAttrs(path, rec) }); err != nil {
+				return err
+			}
+			return done(incSize)()
+		})
+	}
+	var tmp string
+	var res copyResult
+	var incSize int64
+	var berr error
+	bg := func() {
+		if tmp, res, berr = s.copyIn(e, path, rec.Size); berr != nil {
+			return
 		}
-		s.noteLeader(rec, path)
-		return incSize, s.later(0, func() error { return setAttrs(path, rec) })
+		if incSize, berr = s.writeDiff(rec.Index, prev, res.sig, path); berr != nil {
+			os.Remove(tmp)
+		}
 	}
-	tmp, res, err := s.copyIn(e, path, rec.Size)
-	if err != nil {
-		return 0, err
-	}
-	incSize, err := s.writeDiff(rec.Index, prev, res.sig, path)
-	if err != nil {
-		os.Remove(tmp)
-		return 0, err
-	}
-	return incSize, s.commitFile(tmp, path, rec, res)
+	return s.emit(bg, func() error {
+		if berr != nil {
+			return s.failed(rec.Index, prev, berr)
+		}
+		s.countIncrement(incSize)
+		if err := s.commitFile(tmp, path, rec, res); err != nil {
+			return err
+		}
+		return done(incSize)()
+	})
 }
 
 // signatureOf computes a mirror file's signature with rdiff-backup's
@@ -487,6 +573,7 @@ func (s *session) snapshot(prev *metadata.Record, path string, deleteMirror bool
 		if err != nil {
 			return 0, err
 		}
+		s.countIncrement(n)
 		if deleteMirror {
 			return n, s.later(0, func() error { return wrapPath("remove", path, os.Remove(path)) })
 		}
@@ -553,9 +640,13 @@ func (s *session) writeIncrement(ix metadata.Index, kind string, prev *metadata.
 		os.Remove(tmp)
 		return 0, wrapPath("write increment", final, err)
 	}
+	return n, nil
+}
+
+// countIncrement adds a data increment of n bytes to the statistics.
+func (s *session) countIncrement(n int64) {
 	s.stats.IncrementFiles++
 	s.stats.IncrementFileSize += n
-	return n, nil
 }
 
 // writeMarker2 writes an empty marker increment (dir or missing) of ix; a

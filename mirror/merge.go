@@ -66,7 +66,6 @@ func (s *session) merge() error {
 			c = metadata.CompareIndex(e.Index, prev.Index)
 		}
 		var err error
-		s.written = nil
 		switch {
 		case c < 0:
 			err = s.process(e, nil)
@@ -74,9 +73,6 @@ func (s *session) merge() error {
 			err = s.process(nil, prev)
 		default:
 			err = s.process(e, prev)
-		}
-		if err == nil && s.diffW != nil {
-			err = s.diffRecord(c, e, prev)
 		}
 		if err != nil {
 			return err
@@ -94,6 +90,9 @@ func (s *session) merge() error {
 		}
 	}
 	if err := s.popTo(nil); err != nil {
+		return err
+	}
+	if err := s.drainAll(); err != nil {
 		return err
 	}
 	return s.commit()
@@ -138,14 +137,13 @@ func (s *session) process(src *remote.Entry, prev *metadata.Record) error {
 	parent := s.top()
 
 	if src != nil && src.Record == nil {
-		s.fileError("ListError", ix, src.Err)
 		if prev != nil {
-			return s.keep(prev)
+			return s.keep(prev, src.Err)
 		}
-		return nil
+		return s.emit(nil, func() error { s.fileError("ListError", ix, src.Err); return nil })
 	}
 	if src == nil && parent != nil && parent.keep {
-		return s.keep(prev)
+		return s.keep(prev, nil)
 	}
 	var cur *metadata.Record
 	if src != nil {
@@ -169,21 +167,16 @@ func (s *session) process(src *remote.Entry, prev *metadata.Record) error {
 		if !isSourceError(err) {
 			return err
 		}
-		s.fileError("UpdateError", ix, err)
-		if prev != nil {
-			if kerr := s.keep(prev); kerr != nil {
-				return kerr
-			}
-		}
-		return nil
+		// A failure before anything was scheduled for this entry.
+		return s.emit(nil, func() error { return s.failed(ix, prev, err) })
 	}
 	if src != nil && src.Err != nil {
 		// The directory is recorded, but its listing failed: what it
 		// held last time stays.
-		s.fileError("ListError", ix, src.Err)
 		if t := s.top(); t != nil && t.ix.Equal(ix) {
 			t.keep = true
 		}
+		return s.emit(nil, func() error { s.fileError("ListError", ix, src.Err); return nil })
 	}
 	return nil
 }
@@ -191,6 +184,7 @@ func (s *session) process(src *remote.Entry, prev *metadata.Record) error {
 func (s *session) report(ix metadata.Index) {
 	s.progress.Entries++
 	if s.opts.Progress != nil {
+		s.progress.Bytes = s.copied.Load()
 		s.progress.Path = ix.String()
 		s.opts.Progress(s.progress)
 	}
@@ -231,40 +225,28 @@ func changed(prev, cur *metadata.Record) bool {
 	return false
 }
 
-// diffRecord adds to the metadata diff what it needs to turn this
-// session's listing back into the last one, for the index just processed
-// (repository-format 4.7).
-func (s *session) diffRecord(c int, e *remote.Entry, prev *metadata.Record) error {
-	cur := s.written
-	switch {
-	case prev == nil || c < 0:
-		if cur == nil {
-			return nil
-		}
-		return s.diffW.Write(&metadata.Record{Index: cur.Index, Type: metadata.TypeNone})
-	case cur == nil || !cur.Equal(prev):
-		return s.diffW.Write(prev)
-	}
-	return nil
-}
-
-// keep carries the last record of an entry that could not be updated; the
-// mirror keeps what it had.
-func (s *session) keep(prev *metadata.Record) error {
-	if err := s.snapW.Write(prev); err != nil {
-		return err
-	}
-	s.written = prev
-	s.stats.SourceFiles++
-	s.stats.MirrorFiles++
-	if prev.Type == metadata.TypeReg {
-		s.stats.SourceFileSize += prev.Size
-		s.stats.MirrorFileSize += prev.Size
-	}
+// keep carries the last record of an entry that could not be examined
+// (why, when not nil, goes to the error log); the mirror keeps what it
+// had. A directory keeps its old contents too.
+func (s *session) keep(prev *metadata.Record, why error) error {
 	if prev.Type == metadata.TypeDir {
 		s.stack = append(s.stack, &frame{ix: prev.Index, old: prev, new: prev, mirror: s.repo.mirrorPath(prev.Index), incDone: s.first, keep: true})
 	}
-	return s.fileStat(prev.Index, false, size(prev), size(prev), na)
+	return s.emit(nil, func() error {
+		if why != nil {
+			s.fileError("ListError", prev.Index, why)
+		}
+		return s.keepRecord(prev)
+	})
+}
+
+// keepRecord writes the outputs of an entry kept as it was; tails only.
+func (s *session) keepRecord(prev *metadata.Record) error {
+	s.stats.SourceFiles++
+	s.stats.MirrorFiles++
+	s.stats.SourceFileSize += size(prev)
+	s.stats.MirrorFileSize += size(prev)
+	return s.record(nil, prev, prev, false, size(prev), size(prev), na)
 }
 
 // na marks a side without an entry in file_statistics.
@@ -291,24 +273,43 @@ func (s *session) fileStat(ix metadata.Index, changed bool, src, mirror, inc int
 	return s.fstatW.Write(&metadata.FileStat{Index: ix, Changed: changed, SourceSize: src, MirrorSize: mirror, IncrementSize: inc})
 }
 
-// writeRecord adds an entry's new record (and its EAs and ACL) to the
-// session's snapshots.
-func (s *session) writeRecord(e *remote.Entry, rec *metadata.Record) error {
-	if err := s.snapW.Write(rec); err != nil {
-		return err
+// record writes an index's outputs, in order; tails only. cur is its new
+// record (nil when it is gone), e the source entry with its EAs and ACL,
+// prev its last record; then the metadata diff line (repository-format
+// 4.7) and the file_statistics line.
+func (s *session) record(e *remote.Entry, cur, prev *metadata.Record, changed bool, srcSize, mirSize, incSize int64) error {
+	if cur != nil {
+		if err := s.snapW.Write(cur); err != nil {
+			return err
+		}
+		if s.eaW != nil && e != nil && e.EA != nil {
+			if err := s.eaW.Write(e.EA); err != nil {
+				return err
+			}
+		}
+		if s.aclW != nil && e != nil && e.ACL != nil {
+			if err := s.aclW.Write(e.ACL); err != nil {
+				return err
+			}
+		}
 	}
-	s.written = rec
-	if s.eaW != nil && e != nil && e.EA != nil {
-		if err := s.eaW.Write(e.EA); err != nil {
+	if s.diffW != nil {
+		var err error
+		switch {
+		case prev == nil:
+			err = s.diffW.Write(&metadata.Record{Index: cur.Index, Type: metadata.TypeNone})
+		case cur == nil || !cur.Equal(prev):
+			err = s.diffW.Write(prev)
+		}
+		if err != nil {
 			return err
 		}
 	}
-	if s.aclW != nil && e != nil && e.ACL != nil {
-		if err := s.aclW.Write(e.ACL); err != nil {
-			return err
-		}
+	ix := prev
+	if cur != nil {
+		ix = cur
 	}
-	return nil
+	return s.fileStat(ix.Index, changed, srcSize, mirSize, incSize)
 }
 
 // markChanged puts every directory on the current path into the change
@@ -377,7 +378,7 @@ func (s *session) finishDir(f *frame) error {
 	if t := s.top(); t != nil && f.new == nil {
 		t.touched = true
 	}
-	return s.later(0, func() error { return s.finishDirNow(f) })
+	return s.emit(nil, func() error { return s.later(0, func() error { return s.finishDirNow(f) }) })
 }
 
 func (s *session) finishDirNow(f *frame) error {
@@ -409,12 +410,14 @@ const (
 
 // later queues a mirror change that carries n bytes of new content.
 func (s *session) later(n int64, op func() error) error {
-	if s.first || s.direct {
+	if s.first || s.direct || s.applying {
+		// Nothing to wait for, or already applying a committed batch
+		// (a replaced directory's successor): at once, in order.
 		return op()
 	}
 	s.pending = append(s.pending, op)
 	s.pendingBytes += n
-	if len(s.pending) >= batchOps || s.pendingBytes >= batchBytes {
+	if !s.committing && (len(s.pending) >= batchOps || s.pendingBytes >= batchBytes) {
 		return s.commit()
 	}
 	return nil
@@ -423,6 +426,18 @@ func (s *session) later(n int64, op func() error) error {
 // commit makes everything written so far durable, then applies the queued
 // mirror changes.
 func (s *session) commit() error {
+	if s.committing {
+		return nil
+	}
+	s.committing = true
+	defer func() { s.committing = false }()
+	// Tails queue mirror changes: run those that can run first (not from
+	// inside a tail, which must finish before the tails after it).
+	if !s.inTail {
+		if err := s.drainAll(); err != nil {
+			return err
+		}
+	}
 	for len(s.pending) > 0 { // an applied change may queue another
 		if !s.opts.NoFsync {
 			if err := syncFS(s.repo.Data); err != nil {
@@ -431,11 +446,14 @@ func (s *session) commit() error {
 		}
 		ops := s.pending
 		s.pending, s.pendingBytes = nil, 0
+		s.applying = true
 		for _, op := range ops {
 			if err := op(); err != nil {
+				s.applying = false
 				return err
 			}
 		}
+		s.applying = false
 	}
 	return nil
 }
