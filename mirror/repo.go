@@ -1,7 +1,6 @@
 package mirror
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -131,6 +130,3 @@ func IsRepository(path string) bool {
 	fi, err := os.Stat(filepath.Join(path, DataDirName))
 	return err == nil && fi.IsDir()
 }
-
-// errorsJoin is errors.Join that keeps a nil first error out of the way.
-func errorsJoin(errs ...error) error { return errors.Join(errs...) }
