@@ -121,7 +121,7 @@ func Backup(ctx context.Context, opts BackupOptions) (*BackupResult, error) {
 	eas, acls, ferr := fsfeatures.ProbeMetadata(opts.Source)
 	mopts.EAs = !opts.NoEAs && ferr == nil && eas
 	mopts.ACLs = !opts.NoACLs && ferr == nil && acls
-	src := remote.NewLocalSource(ctx, opts.Source, remote.LocalOptions{Selection: set, EAs: mopts.EAs, ACLs: mopts.ACLs})
+	src := remote.NewLocalSource(opts.Source, remote.LocalOptions{Selection: set, EAs: mopts.EAs, ACLs: mopts.ACLs})
 	defer src.Close()
 	return mirror.Backup(ctx, opts.Repository, src, mopts)
 }

@@ -188,3 +188,44 @@ func TestOctalQuoting(t *testing.T) {
 		}
 	}
 }
+
+// TestReadEAACLMatchesSeparateReads: the single-listing reader gives what
+// ReadEA and ReadACL give, on entries with and without EAs and ACLs.
+func TestReadEAACLMatchesSeparateReads(t *testing.T) {
+	needTool(t, "setfacl")
+	needTool(t, "setfattr")
+	dir := t.TempDir()
+	run(t, "mkdir", "-p", dir+"/d", dir+"/plain")
+	run(t, "sh", "-c", "echo x > "+dir+"/f; echo y > "+dir+"/g; ln -s f "+dir+"/l; mkfifo "+dir+"/p")
+	run(t, "setfattr", "-n", "user.a", "-v", "1", dir+"/f")
+	run(t, "setfacl", "-m", "u:1234:r", dir+"/g")
+	run(t, "setfacl", "-d", "-m", "g:5678:rx", dir+"/d")
+	for _, name := range []string{"", "d", "plain", "f", "g", "l", "p"} {
+		ix := ParseIndex(name)
+		if name == "" {
+			ix = Index{}
+		}
+		rec, err := FromLstat(dir, ix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ea1, err := ReadEA(dir, rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		acl1, err := ReadACL(dir, rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ea2, acl2, err := ReadEAACL(dir, rec, true, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(AppendEARecord(nil, ea1)) != string(AppendEARecord(nil, ea2)) {
+			t.Errorf("%q: EAs differ: %+v vs %+v", name, ea1, ea2)
+		}
+		if string(AppendACLRecord(nil, acl1)) != string(AppendACLRecord(nil, acl2)) {
+			t.Errorf("%q: ACLs differ: %+v vs %+v", name, acl1, acl2)
+		}
+	}
+}

@@ -94,6 +94,9 @@ type DataFile struct {
 	closed   bool
 	// Now gives the gzip header time; time.Now when nil.
 	Now func() time.Time
+	// NoSync skips the fsync at Close, for writers that sync the whole
+	// file system at their commit point instead.
+	NoSync bool
 }
 
 // CreateDataFile prepares a DataFile; nothing touches the disk before the
@@ -162,8 +165,8 @@ func (d *DataFile) Write(p []byte) (int, error) {
 	return n, nil
 }
 
-// Close flushes, syncs and closes the file, creating an empty uncompressed
-// file if nothing was written.
+// Close flushes, syncs (unless NoSync) and closes the file, creating an
+// empty uncompressed file if nothing was written.
 func (d *DataFile) Close() error {
 	if d.closed {
 		return nil
@@ -180,8 +183,10 @@ func (d *DataFile) Close() error {
 			err = cerr
 		}
 	}
-	if serr := d.f.Sync(); err == nil {
-		err = serr
+	if !d.NoSync {
+		if serr := d.f.Sync(); err == nil {
+			err = serr
+		}
 	}
 	if cerr := d.f.Close(); err == nil {
 		err = cerr

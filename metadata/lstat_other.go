@@ -19,3 +19,8 @@ func ReadEA(root string, rec *Record) (*EARecord, error) {
 func ReadACL(root string, rec *Record) (*ACLRecord, error) {
 	return nil, ErrNotSupported
 }
+
+// ReadEAACL is not supported on this platform.
+func ReadEAACL(root string, rec *Record, eas, acls bool) (*EARecord, *ACLRecord, error) {
+	return nil, nil, ErrNotSupported
+}

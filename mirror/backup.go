@@ -353,11 +353,22 @@ func (s *session) close() {
 
 // run performs the session once the repository is open.
 func (s *session) run() error {
-	start := time.Now()
 	if s.first {
 		s.say(LevelNote, "Starting mirror from source path %s to destination path %s", s.opts.SourceName, s.repo.Root)
 	} else {
 		s.say(LevelNote, "Starting increment operation from source path %s to destination path %s", s.opts.SourceName, s.repo.Root)
+		files, err := s.repo.listData()
+		if err != nil {
+			return err
+		}
+		s.openSideStreams(files)
+		defer s.side.close()
+	}
+	// The source starts walking now, while the last listing is checked.
+	if err := s.src.Begin(s.ctx, remote.BeginOptions{UnchangedSince: s.unchangedSince()}); err != nil {
+		return fmt.Errorf("starting the source: %w", err)
+	}
+	if !s.first {
 		// The last listing must be whole before anything changes: a
 		// damaged one would otherwise be found half way through.
 		if err := checkDataFile(s.repo.dataPath(s.prevSnap)); err != nil {
@@ -373,12 +384,6 @@ func (s *session) run() error {
 		}
 		defer f.Close()
 		s.prev = &recordPeek{r: f}
-		files, err := s.repo.listData()
-		if err != nil {
-			return err
-		}
-		s.openSideStreams(files)
-		defer s.side.close()
 	}
 	s.stats.StartTime = float64(s.tNow)
 	if err := s.openOutputs(); err != nil {
@@ -406,15 +411,18 @@ func (s *session) run() error {
 		if err := s.convertPrevSnapshot(); err != nil {
 			return err
 		}
+		// Everything of the session reaches the disk before the old
+		// marker goes: that is the commit point.
 		if !s.opts.NoFsync {
-			syncAll()
+			if err := syncFS(s.repo.Data); err != nil {
+				return err
+			}
 		}
 		if err := os.Remove(filepath.Join(s.repo.Data, s.prevMarker)); err != nil {
 			return wrapPath("remove", s.prevMarker, err)
 		}
 	}
 	s.stats.EndTime = float64(time.Now().UnixNano()) / 1e9
-	_ = start
 	s.res.Stats = s.stats
 	if err := s.writeSessionStats(); err != nil {
 		return err
@@ -441,30 +449,39 @@ func (s *session) writeMarker(timeStr string) error {
 	return wrapPath("write", p, err)
 }
 
+// dataFile prepares a data-directory output; it is synced with the whole
+// session at its commit point, not on its own.
+func (s *session) dataFile(name string, compress bool) *metadata.DataFile {
+	d := metadata.CreateDataFile(s.repo.dataPath(name), compress)
+	d.NoSync = true
+	return d
+}
+
 func (s *session) openOutputs() error {
-	s.snap = metadata.CreateDataFile(s.repo.dataPath("mirror_metadata."+s.tNowStr+".snapshot"), true)
+	s.snap = s.dataFile("mirror_metadata."+s.tNowStr+".snapshot", true)
 	s.snapW = metadata.NewWriter(s.snap)
 	if s.opts.EAs {
-		s.eaFile = metadata.CreateDataFile(s.repo.dataPath("extended_attributes."+s.tNowStr+".snapshot"), true)
+		s.eaFile = s.dataFile("extended_attributes."+s.tNowStr+".snapshot", true)
 		s.eaW = metadata.NewEAWriter(s.eaFile)
 	}
 	if s.opts.ACLs {
-		s.aclFile = metadata.CreateDataFile(s.repo.dataPath("access_control_lists."+s.tNowStr+".snapshot"), true)
+		s.aclFile = s.dataFile("access_control_lists."+s.tNowStr+".snapshot", true)
 		s.aclW = metadata.NewACLWriter(s.aclFile)
 	}
 	if !s.opts.NoFileStatistics {
-		s.fstatFile = metadata.CreateDataFile(s.repo.dataPath("file_statistics."+s.tNowStr+".data"), !s.opts.NoCompression)
+		s.fstatFile = s.dataFile("file_statistics."+s.tNowStr+".data", !s.opts.NoCompression)
 		s.fstatW = metadata.NewFileStatsWriter(s.fstatFile, s.opts.NullSeparator)
 		// rdiff-backup writes the header even for an empty session.
 		if err := s.fstatW.Flush(); err != nil {
 			return err
 		}
 	}
-	s.errLog = metadata.CreateDataFile(s.repo.dataPath("error_log."+s.tNowStr+".data"), !s.opts.NoCompression)
+	s.errLog = s.dataFile("error_log."+s.tNowStr+".data", !s.opts.NoCompression)
 	if !s.first {
 		// The diff that replaces the previous snapshot is computed during
 		// the merge, from the records in hand, and named at the end.
 		s.diff = metadata.CreateDataFile(tempName(s.repo.Data), true)
+		s.diff.NoSync = true
 		s.diffW = metadata.NewWriter(s.diff)
 	}
 	s.links = map[linkKey]*linkLeader{}
@@ -572,4 +589,21 @@ func checkDataFile(path string) error {
 		return fmt.Errorf("metadata file %s is damaged: %w", path, err)
 	}
 	return nil
+}
+
+// unchangedSince is the time before which an entry's ctime proves its EAs
+// and ACL unchanged: the last session's time, when this session keeps EAs
+// and ACLs, the last session kept them too, and that time is not in the
+// future (a --current-time ahead of the clock proves nothing).
+func (s *session) unchangedSince() int64 {
+	if s.first || s.side == nil || (!s.opts.EAs && !s.opts.ACLs) {
+		return 0
+	}
+	if (s.opts.EAs && s.side.ea == nil) || (s.opts.ACLs && s.side.acl == nil) {
+		return 0
+	}
+	if s.tPrev > time.Now().Unix() {
+		return 0
+	}
+	return s.tPrev
 }

@@ -115,10 +115,6 @@ func processAlive(pid int) bool {
 	return err == nil || errors.Is(err, unix.EPERM)
 }
 
-// syncAll flushes every file system's dirty data, as rdiff-backup does
-// before it removes a session marker.
-func syncAll() { unix.Sync() }
-
 // syncFS flushes the file system holding path (syncfs(2)).
 func syncFS(path string) error {
 	f, err := os.Open(path)

@@ -152,13 +152,26 @@ func (s *session) process(src *remote.Entry, prev *metadata.Record) error {
 			cur.NumHardLinks, cur.Inode, cur.DeviceLoc = 0, 0, 0
 		}
 	}
+	sideSame := true
+	if cur != nil && src.SideUnchanged {
+		if prev != nil {
+			// Not read by the source: unchanged since the last
+			// session, whose records carry over.
+			src.EA, _ = s.side.eaAt(ix)
+			src.ACL, _ = s.side.aclAt(ix)
+		} else if ea, acl, err := s.src.Side(s.ctx, ix); err == nil {
+			src.EA, src.ACL = ea, acl
+		}
+	} else if cur != nil && prev != nil {
+		sideSame = !s.sideChanged(ix, src.EA, src.ACL)
+	}
 	var err error
 	switch {
 	case prev == nil:
 		err = s.add(src)
 	case cur == nil:
 		err = s.remove(prev)
-	case !changed(prev, cur) && !s.sideChanged(ix, src.EA, src.ACL):
+	case !changed(prev, cur) && sideSame:
 		err = s.unchanged(src, prev)
 	default:
 		err = s.change(src, prev)

@@ -145,7 +145,9 @@ func (s *session) regress() error {
 
 	// 3. The failed session's marker, last.
 	if !s.opts.NoFsync {
-		syncAll()
+		if err := syncFS(s.repo.Data); err != nil {
+			return err
+		}
 	}
 	return wrapPath("remove", fail.name, os.Remove(filepath.Join(s.repo.Data, fail.name)))
 }

@@ -33,6 +33,7 @@ type LocalSource struct {
 	entries chan []*Entry // batches, so that the two goroutines rarely meet
 	cur     []*Entry      // the batch Next is taking entries from
 	cancel  context.CancelFunc
+	since   int64 // BeginOptions.UnchangedSince
 	once    sync.Once
 	walkErr error // set before entries is closed
 }
@@ -44,12 +45,21 @@ const (
 	lookAhead = 8
 )
 
-// NewLocalSource starts walking root.
-func NewLocalSource(ctx context.Context, root string, opts LocalOptions) *LocalSource {
-	ctx, cancel := context.WithCancel(ctx)
-	s := &LocalSource{root: root, opts: opts, entries: make(chan []*Entry, lookAhead), cancel: cancel}
+// NewLocalSource returns the source side for the tree at root; the walk
+// starts with Begin.
+func NewLocalSource(root string, opts LocalOptions) *LocalSource {
+	return &LocalSource{root: root, opts: opts, entries: make(chan []*Entry, lookAhead)}
+}
+
+// Begin implements Source: it starts the walk.
+func (s *LocalSource) Begin(ctx context.Context, opts BeginOptions) error {
+	if s.cancel != nil {
+		return errors.New("remote: the local source was already started")
+	}
+	ctx, s.cancel = context.WithCancel(ctx)
+	s.since = opts.UnchangedSince
 	go s.walk(ctx)
-	return s
+	return nil
 }
 
 func (s *LocalSource) walk(ctx context.Context) {
@@ -107,13 +117,20 @@ func (s *LocalSource) entry(root, rel string, ix metadata.Index, fi fs.FileInfo)
 		return &Entry{Index: ix, Err: err}
 	}
 	e := &Entry{Record: rec, Index: ix}
-	if s.opts.EAs {
-		if ea, err := metadata.ReadEA(root, rec); err == nil && len(ea.Attrs) > 0 {
+	if !s.opts.EAs && !s.opts.ACLs {
+		return e
+	}
+	if s.since != 0 && int64(st.Ctim.Sec) < s.since {
+		// Attributes, EAs and ACL all move the ctime: none changed.
+		e.SideUnchanged = true
+		return e
+	}
+	ea, acl, err := metadata.ReadEAACL(root, rec, s.opts.EAs, s.opts.ACLs)
+	if err == nil {
+		if ea != nil && len(ea.Attrs) > 0 {
 			e.EA = ea
 		}
-	}
-	if s.opts.ACLs {
-		if acl, err := metadata.ReadACL(root, rec); err == nil && acl != nil && !acl.IsBasic() {
+		if acl != nil && !acl.IsBasic() {
 			e.ACL = acl
 		}
 	}
@@ -148,6 +165,29 @@ func (s *LocalSource) Next(ctx context.Context) (*Entry, error) {
 	return e, nil
 }
 
+// Side implements Source.
+func (s *LocalSource) Side(ctx context.Context, ix metadata.Index) (*metadata.EARecord, *metadata.ACLRecord, error) {
+	root := s.root
+	if s.opts.Selection != nil {
+		root = s.opts.Selection.Base()
+	}
+	rec, err := metadata.FromLstat(root, ix)
+	if err != nil {
+		return nil, nil, err
+	}
+	ea, acl, err := metadata.ReadEAACL(root, rec, s.opts.EAs, s.opts.ACLs)
+	if err != nil {
+		return nil, nil, err
+	}
+	if ea != nil && len(ea.Attrs) == 0 {
+		ea = nil
+	}
+	if acl != nil && acl.IsBasic() {
+		acl = nil
+	}
+	return ea, acl, nil
+}
+
 // Open implements Source.
 func (s *LocalSource) Open(ctx context.Context, ix metadata.Index) (io.ReadCloser, error) {
 	root := s.root
@@ -160,6 +200,9 @@ func (s *LocalSource) Open(ctx context.Context, ix metadata.Index) (io.ReadClose
 // Close implements Source.
 func (s *LocalSource) Close() error {
 	s.once.Do(func() {
+		if s.cancel == nil {
+			return // never started
+		}
 		s.cancel()
 		for range s.entries { // let the walker finish
 		}
