@@ -199,6 +199,14 @@ func (s *session) open(root string) error {
 		markers = filter(files, "current_mirror", increments.TypeData)
 	}
 	s.first = len(markers) == 0
+	if s.first && !s.freshTarget {
+		// A forced first backup into a directory that holds other
+		// things, or over what an interrupted first backup left: the
+		// mirror will hold the source and nothing else.
+		if err := clearMirror(root); err != nil {
+			return err
+		}
+	}
 	s.tNow = s.opts.Time
 	if s.tNow == 0 {
 		s.tNow = s.opts.Clock.Seconds()
@@ -606,4 +614,22 @@ func (s *session) unchangedSince() int64 {
 		return 0
 	}
 	return s.tPrev
+}
+
+// clearMirror removes everything in the mirror root but the data directory.
+func clearMirror(root string) error {
+	ents, err := os.ReadDir(root)
+	if err != nil {
+		return wrapPath("read", root, err)
+	}
+	for _, e := range ents {
+		if e.Name() == DataDirName {
+			continue
+		}
+		p := filepath.Join(root, e.Name())
+		if err := os.RemoveAll(p); err != nil {
+			return wrapPath("remove", p, err)
+		}
+	}
+	return nil
 }
