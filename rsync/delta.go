@@ -271,9 +271,9 @@ func (s *scanner) run() error {
 				// plain misses; skip them without leaving the loop.
 				stop := min(len(s.buf)-l, s.q+maxMiss)
 				if rk {
-					s.p, s.rkHash = skipRabinKarp(s.buf, s.p, stop, l, s.rkHash, mL, s.ix.filter, s.ix.filterShift)
+					s.p, s.rkHash = skipRabinKarp(s.buf, s.p, stop, l, s.rkHash, mL, s.ix.filter, s.ix.filterBits)
 				} else {
-					s.p, s.s1, s.s2 = skipRollsum(s.buf, s.p, stop, l, s.s1, s.s2, s.ix.filter, s.ix.filterShift)
+					s.p, s.s1, s.s2 = skipRollsum(s.buf, s.p, stop, l, s.s1, s.s2, s.ix.filter, s.ix.filterBits)
 				}
 				if len(s.buf)-s.p <= l {
 					continue
@@ -322,11 +322,14 @@ func (s *scanner) run() error {
 // skipRollsum rotates the rollsum window from p towards stop while the
 // filter says no block has the window's weak sum, and returns where it
 // stopped: at stop, or at a position worth a full look-up.
-func skipRollsum(buf []byte, p, stop, l int, s1, s2 uint32, filter []uint64, shift uint) (int, uint32, uint32) {
+func skipRollsum(buf []byte, p, stop, l int, s1, s2 uint32, filter []uint64, bits uint) (int, uint32, uint32) {
 	ul := uint32(l)
+	mask := uint64(len(filter) - 1)
+	sh1, sh2 := 64-bits, 64-2*bits
 	for ; p < stop; p++ {
-		f := spread(s2<<16|s1&0xffff) >> shift
-		if filter[f/64]&(1<<(f%64)) != 0 {
+		h := uint64(s2<<16|s1&0xffff) * 0x9e3779b97f4a7c15
+		f1, f2 := h>>sh1, h>>sh2
+		if filter[(f1/64)&mask]&(1<<(f1%64)) != 0 && filter[(f2/64)&mask]&(1<<(f2%64)) != 0 {
 			break
 		}
 		out, in := uint32(buf[p]), uint32(buf[p+l])
@@ -338,10 +341,13 @@ func skipRollsum(buf []byte, p, stop, l int, s1, s2 uint32, filter []uint64, shi
 
 // skipRabinKarp is skipRollsum for the RabinKarp weak sum; mL is
 // rkMult^l.
-func skipRabinKarp(buf []byte, p, stop, l int, h, mL uint32, filter []uint64, shift uint) (int, uint32) {
+func skipRabinKarp(buf []byte, p, stop, l int, h, mL uint32, filter []uint64, bits uint) (int, uint32) {
+	mask := uint64(len(filter) - 1)
+	sh1, sh2 := 64-bits, 64-2*bits
 	for ; p < stop; p++ {
-		f := spread(h) >> shift
-		if filter[f/64]&(1<<(f%64)) != 0 {
+		x := uint64(h) * 0x9e3779b97f4a7c15
+		f1, f2 := x>>sh1, x>>sh2
+		if filter[(f1/64)&mask]&(1<<(f1%64)) != 0 && filter[(f2/64)&mask]&(1<<(f2%64)) != 0 {
 			break
 		}
 		h = h*rkMult + uint32(buf[p+l]) - mL*(uint32(buf[p])+rkAdj)

@@ -22,8 +22,8 @@ type sigIndex struct {
 	slots     []indexSlot // open addressing, len a power of two
 	slotShift uint        // 32 - log2(len(slots))
 
-	filter      []uint64 // one bit per filter slot
-	filterShift uint     // 32 - log2(bits in filter)
+	filter     []uint64 // the Bloom filter's bits
+	filterBits uint     // log2(bits in filter)
 }
 
 type indexSlot struct {
@@ -31,9 +31,16 @@ type indexSlot struct {
 	start, end int32 // run in blocks; end == 0 means an empty slot
 }
 
-// spread scatters a weak sum over 32 bits (Fibonacci hashing); the filter
-// and table use its top bits.
+// spread scatters a weak sum over 32 bits (Fibonacci hashing); the table
+// uses its top bits.
 func spread(weak uint32) uint32 { return weak * 0x9e3779b1 }
+
+// filterProbes returns the two filter bit positions of a weak sum: two
+// fields of a 64-bit multiplicative hash.
+func filterProbes(weak uint32, bits uint) (uint64, uint64) {
+	h := uint64(weak) * 0x9e3779b97f4a7c15
+	return h >> (64 - bits), h >> (64 - 2*bits) & (1<<bits - 1)
+}
 
 func buildIndex(s *Signature) *sigIndex {
 	n := len(s.weak)
@@ -72,9 +79,9 @@ func buildIndex(s *Signature) *sigIndex {
 	tableBits := max(bits.Len(uint(2*distinctWeak)), 4)
 	ix.slots = make([]indexSlot, 1<<tableBits)
 	ix.slotShift = uint(32 - tableBits)
-	filterBits := max(bits.Len(uint(16*distinctWeak)), 9)
+	filterBits := min(max(bits.Len(uint(32*distinctWeak)), 9), 31)
 	ix.filter = make([]uint64, 1<<filterBits/64)
-	ix.filterShift = uint(32 - filterBits)
+	ix.filterBits = uint(filterBits)
 
 	mask := uint32(len(ix.slots) - 1)
 	for start := 0; start < len(uniq); {
@@ -83,9 +90,10 @@ func buildIndex(s *Signature) *sigIndex {
 		for end < len(uniq) && s.weak[uniq[end]] == w {
 			end++
 		}
+		f1, f2 := filterProbes(w, ix.filterBits)
+		ix.filter[f1/64] |= 1 << (f1 % 64)
+		ix.filter[f2/64] |= 1 << (f2 % 64)
 		h := spread(w)
-		f := h >> ix.filterShift
-		ix.filter[f/64] |= 1 << (f % 64)
 		for i := h >> ix.slotShift; ; i = (i + 1) & mask {
 			if ix.slots[i].end == 0 {
 				ix.slots[i] = indexSlot{weak: w, start: int32(start), end: int32(end)}
@@ -100,8 +108,8 @@ func buildIndex(s *Signature) *sigIndex {
 // mayHave reports whether some block could have this weak sum; false is
 // certain.
 func (ix *sigIndex) mayHave(weak uint32) bool {
-	f := spread(weak) >> ix.filterShift
-	return ix.filter[f/64]&(1<<(f%64)) != 0
+	f1, f2 := filterProbes(weak, ix.filterBits)
+	return ix.filter[f1/64]&(1<<(f1%64)) != 0 && ix.filter[f2/64]&(1<<(f2%64)) != 0
 }
 
 // run returns the range of ix.blocks holding the pairs with this weak sum.
