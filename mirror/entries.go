@@ -265,9 +265,13 @@ func (s *session) unchanged(e *remote.Entry, prev *metadata.Record) error {
 	s.stats.MirrorFiles++
 	s.stats.MirrorFileSize += size(prev)
 	follower := rec.Type == metadata.TypeReg && s.follower(rec)
+	// The snapshot keeps the last record, as rdiff-backup's does: what
+	// the change test ignores (a symlink's owner, say) is not news.
+	keep := *prev
+	keep.Index = rec.Index
 	return s.emit(nil, func() error {
+		rec := &keep
 		if rec.Type == metadata.TypeReg {
-			rec.SHA1 = prev.SHA1
 			if follower {
 				rec.SHA1 = ""
 			} else if hardLinked(rec) {
@@ -281,7 +285,7 @@ func (s *session) unchanged(e *remote.Entry, prev *metadata.Record) error {
 				s.noteLeader(rec, path)
 			}
 		}
-		return s.record(e, rec, prev, false, size(rec), size(prev), na)
+		return s.record(e, rec, prev, false, size(e.Record), size(prev), na)
 	})
 }
 
@@ -555,7 +559,16 @@ func (s *session) writeIdentityDiff(ix metadata.Index, prev *metadata.Record) (i
 // caller, who replaces it.
 func (s *session) snapshot(prev *metadata.Record, path string, deleteMirror bool) (int64, error) {
 	ix := prev.Index
-	switch prev.Type {
+	kind := prev.Type
+	if kind == metadata.TypeDev || kind == metadata.TypeFifo || kind == metadata.TypeSock {
+		// A non-root backup keeps an empty regular file in the mirror
+		// for a device it could not create: snapshot what is there
+		// (a device record has no time to give it).
+		if fi, err := os.Lstat(path); err == nil && fi.Mode().IsRegular() {
+			kind = metadata.TypeReg
+		}
+	}
+	switch kind {
 	case metadata.TypeReg:
 		n, err := s.writeIncrement(ix, "snapshot", prev, s.compressed(path), func(w *os.File, zw *gzip.Writer) error {
 			src, err := os.Open(path)

@@ -26,7 +26,7 @@ func setAttrs(path string, rec *metadata.Record) error {
 	if rec.Type == metadata.TypeSym {
 		return nil
 	}
-	if err := os.Chmod(path, fileMode(rec.Permissions)); err != nil {
+	if err := os.Chmod(path, fileMode(mirrorPerms(rec))); err != nil {
 		return wrapPath("chmod", path, err)
 	}
 	if rec.Type != metadata.TypeDev {
@@ -155,7 +155,7 @@ func setAttrsFD(fd int, path string, rec *metadata.Record) error {
 			return wrapPath("chown", path, err)
 		}
 	}
-	if err := unix.Fchmod(fd, unixMode(rec.Permissions)); err != nil {
+	if err := unix.Fchmod(fd, unixMode(mirrorPerms(rec))); err != nil {
 		return wrapPath("chmod", path, err)
 	}
 	return wrapPath("set times of", path, futimens(fd, rec.ModTime))
@@ -174,3 +174,14 @@ func futimens(fd int, sec int64) error {
 
 // unixMode is a record's permission bits as mode_t bits.
 func unixMode(perm uint32) uint32 { return perm & 0o7777 }
+
+// mirrorPerms are the permissions a mirror file gets: the recorded ones,
+// except that a non-root backup keeps regular files readable by their
+// owner (0400 at least, as rdiff-backup does), or the next session could
+// not read them for its delta. The metadata keeps the real bits.
+func mirrorPerms(rec *metadata.Record) uint32 {
+	if !isRoot && rec.Type == metadata.TypeReg {
+		return rec.Permissions | 0o400
+	}
+	return rec.Permissions
+}

@@ -21,10 +21,11 @@ type task struct {
 // startWorkers starts the pool that runs background parts.
 func (s *session) startWorkers() {
 	n := runtime.GOMAXPROCS(0)
-	s.work = make(chan func(), maxInFlight)
+	work := make(chan func(), maxInFlight)
+	s.work = work
 	for range n {
 		go func() {
-			for job := range s.work {
+			for job := range work {
 				job()
 			}
 		}()

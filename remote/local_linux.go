@@ -23,8 +23,30 @@ func openFile(path string) (*os.File, error) {
 	if errors.Is(err, unix.EPERM) { // O_NOATIME on another user's file
 		fd, err = unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	}
+	if errors.Is(err, unix.EACCES) {
+		fd, err = openOwnUnreadable(path)
+	}
 	if err != nil {
 		return nil, &os.PathError{Op: "open", Path: path, Err: err}
 	}
 	return os.NewFile(uintptr(fd), path), nil
+}
+
+// openOwnUnreadable opens a file its owner has made unreadable (mode 0000,
+// say) when this process is that owner, as rdiff-backup does: read
+// permission is added for the time of the open, then the mode is put back.
+func openOwnUnreadable(path string) (int, error) {
+	var st unix.Stat_t
+	if err := unix.Lstat(path, &st); err != nil || int(st.Uid) != os.Geteuid() || st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return -1, unix.EACCES
+	}
+	if err := unix.Chmod(path, st.Mode&0o7777|0o400); err != nil {
+		return -1, unix.EACCES
+	}
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if cerr := unix.Chmod(path, st.Mode&0o7777); err == nil && cerr != nil {
+		unix.Close(fd)
+		return -1, cerr
+	}
+	return fd, err
 }

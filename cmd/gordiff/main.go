@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"syscall"
 
 	"github.com/gordiff/gordiff/cmd/gordiff/internal/cli"
@@ -24,6 +25,16 @@ import (
 var version = "0.1.0-dev"
 
 func main() {
+	if p := os.Getenv("GORDIFF_CPUPROFILE"); p != "" {
+		// A debugging aid: where a slow run spends its time.
+		if f, err := os.Create(p); err == nil {
+			pprof.StartCPUProfile(f)
+			code := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+			pprof.StopCPUProfile()
+			f.Close()
+			os.Exit(code)
+		}
+	}
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
