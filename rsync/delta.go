@@ -323,36 +323,46 @@ func (s *scanner) run() error {
 // filter says no block has the window's weak sum, and returns where it
 // stopped: at stop, or at a position worth a full look-up.
 func skipRollsum(buf []byte, p, stop, l int, s1, s2 uint32, filter []uint64, bits uint) (int, uint32, uint32) {
+	if p >= stop {
+		return p, s1, s2
+	}
 	ul := uint32(l)
 	mask := uint64(len(filter) - 1)
 	sh1, sh2 := 64-bits, 64-2*bits
-	for ; p < stop; p++ {
+	outs, ins := buf[p:stop], buf[p+l:stop+l] // the bytes leaving and entering the window
+	ins = ins[:len(outs)]
+	for i, o := range outs {
 		h := uint64(s2<<16|s1&0xffff) * 0x9e3779b97f4a7c15
 		f1, f2 := h>>sh1, h>>sh2
 		if filter[(f1/64)&mask]&(1<<(f1%64)) != 0 && filter[(f2/64)&mask]&(1<<(f2%64)) != 0 {
-			break
+			return p + i, s1, s2
 		}
-		out, in := uint32(buf[p]), uint32(buf[p+l])
+		out, in := uint32(o), uint32(ins[i])
 		s1 += in - out
 		s2 += s1 - ul*(out+charOffset)
 	}
-	return p, s1, s2
+	return stop, s1, s2
 }
 
 // skipRabinKarp is skipRollsum for the RabinKarp weak sum; mL is
 // rkMult^l.
 func skipRabinKarp(buf []byte, p, stop, l int, h, mL uint32, filter []uint64, bits uint) (int, uint32) {
+	if p >= stop {
+		return p, h
+	}
 	mask := uint64(len(filter) - 1)
 	sh1, sh2 := 64-bits, 64-2*bits
-	for ; p < stop; p++ {
+	outs, ins := buf[p:stop], buf[p+l:stop+l]
+	ins = ins[:len(outs)]
+	for i, o := range outs {
 		x := uint64(h) * 0x9e3779b97f4a7c15
 		f1, f2 := x>>sh1, x>>sh2
 		if filter[(f1/64)&mask]&(1<<(f1%64)) != 0 && filter[(f2/64)&mask]&(1<<(f2%64)) != 0 {
-			break
+			return p + i, h
 		}
-		h = h*rkMult + uint32(buf[p+l]) - mL*(uint32(buf[p])+rkAdj)
+		h = h*rkMult + uint32(ins[i]) - mL*(uint32(o)+rkAdj)
 	}
-	return p, h
+	return stop, h
 }
 
 // WriteIdentityDelta writes the delta that rebuilds a basis of size bytes
