@@ -9,7 +9,7 @@
 # Environment (all optional):
 #   SIZE_MB      size of each input file in MiB                  (1024)
 #   REPEAT       measured runs per tool and case; best CPU is kept (3)
-#   REPEAT_SLOW  measured runs for the no-match delta case        (1)
+#   REPEAT_SLOW  measured runs for the no-match delta case        (2)
 #   BENCH_DIR    work directory (default: mktemp -d under /var/tmp)
 #   KEEP=1       keep the work directory (and reuse its generated inputs
 #                on the next run with the same BENCH_DIR and SIZE_MB)
@@ -22,7 +22,7 @@ set -euo pipefail
 
 SIZE_MB=${SIZE_MB:-1024}
 REPEAT=${REPEAT:-3}
-REPEAT_SLOW=${REPEAT_SLOW:-1}
+REPEAT_SLOW=${REPEAT_SLOW:-2}
 KEEP=${KEEP:-0}
 WARMUP=${WARMUP:-1}
 WARMUP_SLOW=${WARMUP_SLOW:-0}
@@ -221,8 +221,13 @@ bench() {
 			run "$tool" "${args[@]}"
 		done
 	fi
+	local order
 	for ((rep = 1; rep <= reps; rep++)); do
-		for tool in rdiff gordiff; do # interleaved, so drift hits both
+		# Interleaved, so drift hits both, and in alternating order: the
+		# second of a pair can pay for memory the first one left dirty.
+		order="rdiff gordiff"
+		((rep % 2 == 0)) && order="gordiff rdiff"
+		for tool in $order; do
 			args=()
 			for a in "$@"; do args+=("${a//\{T\}/$tool}"); done
 			out=${outt//\{T\}/$tool}
