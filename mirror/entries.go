@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/klauspost/compress/gzip"
 
@@ -629,7 +630,9 @@ func (s *session) writeIncrement(ix metadata.Index, kind string, prev *metadata.
 	}
 	var zw *gzip.Writer
 	if compress {
-		zw, _ = gzip.NewWriterLevel(f, gzip.DefaultCompression)
+		zw = gzipWriters.Get().(*gzip.Writer)
+		zw.Reset(f)
+		defer gzipWriters.Put(zw)
 		zw.Name = filepath.Base(final[:len(final)-3])
 	}
 	err = body(f, zw)
@@ -682,3 +685,10 @@ func (s *session) writeMarker2(ix metadata.Index, kind string, prev *metadata.Re
 	s.stats.IncrementFiles++
 	return 0, nil
 }
+
+// gzipWriters recycles compressors: each holds about a megabyte of tables,
+// too much to allocate and clear again for every small increment.
+var gzipWriters = sync.Pool{New: func() any {
+	zw, _ := gzip.NewWriterLevel(nil, gzip.DefaultCompression)
+	return zw
+}}

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/gordiff/gordiff/rsync/internal/rollsum"
 )
@@ -17,6 +18,15 @@ const maxMiss = 32768
 // deltaChunk is how much new data the delta scanner reads ahead at once.
 const deltaChunk = 1 << 20
 
+// writers and scanBufs recycle the output buffer and the scan window
+// between deltas: a backup computes one per changed file, most of them
+// small, and allocating (and clearing) them each time would cost more than
+// the delta.
+var (
+	writers  = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 64<<10) }}
+	scanBufs sync.Pool
+)
+
 // WriteDelta reads the new file to its end and writes to w a delta that turns
 // the basis described by sig into the new file. It follows librsync
 // 2.3.2's search (spec section 9), so its output is normally the bytes
@@ -25,7 +35,10 @@ const deltaChunk = 1 << 20
 // it does not grow with the new file's size.
 func WriteDelta(w io.Writer, sig *Signature, newData io.Reader) error {
 	sticky := &stickyWriter{w: w}
-	e := &encoder{w: bufio.NewWriterSize(sticky, 64<<10), sticky: sticky}
+	bw := writers.Get().(*bufio.Writer)
+	bw.Reset(sticky)
+	defer func() { bw.Reset(nil); writers.Put(bw) }()
+	e := &encoder{w: bw, sticky: sticky}
 	var buf [4]byte
 	binary.BigEndian.PutUint32(buf[:], uint32(DeltaMagic))
 	e.w.Write(buf[:])
@@ -38,7 +51,14 @@ func WriteDelta(w io.Writer, sig *Signature, newData io.Reader) error {
 			sig.index = buildIndex(sig)
 		}
 		sc := &scanner{sig: sig, ix: sig.index, e: e, r: newData, l: sig.BlockLen}
+		if b, ok := scanBufs.Get().(*[]byte); ok {
+			sc.buf = (*b)[:0]
+		}
 		err = sc.run()
+		if cap(sc.buf) <= 4<<20 {
+			b := sc.buf[:0]
+			scanBufs.Put(&b)
+		}
 	}
 	if err != nil {
 		return err
