@@ -291,9 +291,9 @@ func (s *scanner) run() error {
 				// plain misses; skip them without leaving the loop.
 				stop := min(len(s.buf)-l, s.q+maxMiss)
 				if rk {
-					s.p, s.rkHash = skipRabinKarp(s.buf, s.p, stop, l, s.rkHash, mL, s.ix.filter, s.ix.filterBits)
+					s.p, s.rkHash = skipRabinKarp(s.buf, s.p, stop, l, s.rkHash, mL, s.ix.filter)
 				} else {
-					s.p, s.s1, s.s2 = skipRollsum(s.buf, s.p, stop, l, s.s1, s.s2, s.ix.filter, s.ix.filterBits)
+					s.p, s.s1, s.s2 = skipRollsum(s.buf, s.p, stop, l, s.s1, s.s2, s.ix.filter)
 				}
 				if len(s.buf)-s.p <= l {
 					continue
@@ -342,45 +342,48 @@ func (s *scanner) run() error {
 // skipRollsum rotates the rollsum window from p towards stop while the
 // filter says no block has the window's weak sum, and returns where it
 // stopped: at stop, or at a position worth a full look-up.
-func skipRollsum(buf []byte, p, stop, l int, s1, s2 uint32, filter []uint64, bits uint) (int, uint32, uint32) {
+func skipRollsum(buf []byte, p, stop, l int, s1, s2 uint32, filter []uint64) (int, uint32, uint32) {
 	if p >= stop {
 		return p, s1, s2
 	}
+	// Kept lean, so that the loop's values stay in registers.
+	window := buf[p : stop+l]
+	n := stop - p
 	ul := uint32(l)
-	mask := uint64(len(filter) - 1)
-	sh1, sh2 := 64-bits, 64-2*bits
-	outs, ins := buf[p:stop], buf[p+l:stop+l] // the bytes leaving and entering the window
-	ins = ins[:len(outs)]
-	for i, o := range outs {
-		h := uint64(s2<<16|s1&0xffff) * 0x9e3779b97f4a7c15
-		f1, f2 := h>>sh1, h>>sh2
-		if filter[(f1/64)&mask]&(1<<(f1%64)) != 0 && filter[(f2/64)&mask]&(1<<(f2%64)) != 0 {
-			return p + i, s1, s2
+	off := ul * charOffset
+	nbits := uint64(len(filter)) * 64
+	for i := 0; i < n; i++ {
+		h := filterHash(s2<<16 | s1&0xffff)
+		if f1 := (h >> 32) * nbits >> 32; filter[f1/64]&(1<<(f1%64)) != 0 {
+			if f2 := (h & 0xffffffff) * nbits >> 32; filter[f2/64]&(1<<(f2%64)) != 0 {
+				return p + i, s1, s2
+			}
 		}
-		out, in := uint32(o), uint32(ins[i])
+		out, in := uint32(window[i]), uint32(window[i+l])
 		s1 += in - out
-		s2 += s1 - ul*(out+charOffset)
+		s2 += s1 - ul*out - off
 	}
 	return stop, s1, s2
 }
 
 // skipRabinKarp is skipRollsum for the RabinKarp weak sum; mL is
 // rkMult^l.
-func skipRabinKarp(buf []byte, p, stop, l int, h, mL uint32, filter []uint64, bits uint) (int, uint32) {
+func skipRabinKarp(buf []byte, p, stop, l int, h, mL uint32, filter []uint64) (int, uint32) {
 	if p >= stop {
 		return p, h
 	}
-	mask := uint64(len(filter) - 1)
-	sh1, sh2 := 64-bits, 64-2*bits
-	outs, ins := buf[p:stop], buf[p+l:stop+l]
-	ins = ins[:len(outs)]
-	for i, o := range outs {
-		x := uint64(h) * 0x9e3779b97f4a7c15
-		f1, f2 := x>>sh1, x>>sh2
-		if filter[(f1/64)&mask]&(1<<(f1%64)) != 0 && filter[(f2/64)&mask]&(1<<(f2%64)) != 0 {
-			return p + i, h
+	window := buf[p : stop+l]
+	n := stop - p
+	adj := mL * rkAdj
+	nbits := uint64(len(filter)) * 64
+	for i := 0; i < n; i++ {
+		x := filterHash(h)
+		if f1 := (x >> 32) * nbits >> 32; filter[f1/64]&(1<<(f1%64)) != 0 {
+			if f2 := (x & 0xffffffff) * nbits >> 32; filter[f2/64]&(1<<(f2%64)) != 0 {
+				return p + i, h
+			}
 		}
-		h = h*rkMult + uint32(ins[i]) - mL*(uint32(o)+rkAdj)
+		h = h*rkMult + uint32(window[i+l]) - mL*uint32(window[i]) - adj
 	}
 	return stop, h
 }

@@ -22,8 +22,7 @@ type sigIndex struct {
 	slots     []indexSlot // open addressing, len a power of two
 	slotShift uint        // 32 - log2(len(slots))
 
-	filter     []uint64 // the Bloom filter's bits
-	filterBits uint     // log2(bits in filter)
+	filter []uint64 // the Bloom filter's bits
 }
 
 type indexSlot struct {
@@ -35,11 +34,14 @@ type indexSlot struct {
 // uses its top bits.
 func spread(weak uint32) uint32 { return weak * 0x9e3779b1 }
 
-// filterProbes returns the two filter bit positions of a weak sum: two
-// fields of a 64-bit multiplicative hash.
-func filterProbes(weak uint32, bits uint) (uint64, uint64) {
-	h := uint64(weak) * 0x9e3779b97f4a7c15
-	return h >> (64 - bits), h >> (64 - 2*bits) & (1<<bits - 1)
+// filterHash spreads a weak sum over 64 bits; each half picks one of the
+// filter's two probes.
+func filterHash(weak uint32) uint64 { return uint64(weak) * 0x9e3779b97f4a7c15 }
+
+// probes maps the two halves of h onto [0, nbits) by multiplication
+// (Lemire's reduction): no variable shifts, no power-of-two size needed.
+func probes(h, nbits uint64) (uint64, uint64) {
+	return (h >> 32) * nbits >> 32, (h & 0xffffffff) * nbits >> 32
 }
 
 func buildIndex(s *Signature) *sigIndex {
@@ -76,12 +78,12 @@ func buildIndex(s *Signature) *sigIndex {
 	}
 	ix.blocks = uniq
 
-	tableBits := max(bits.Len(uint(2*distinctWeak)), 4)
+	tableBits := max(bits.Len(uint(64*distinctWeak)), 4)
 	ix.slots = make([]indexSlot, 1<<tableBits)
 	ix.slotShift = uint(32 - tableBits)
-	filterBits := min(max(bits.Len(uint(32*distinctWeak)), 9), 31)
-	ix.filter = make([]uint64, 1<<filterBits/64)
-	ix.filterBits = uint(filterBits)
+	// 64 bits per distinct weak sum and two probes: ~0.1 % false
+	// positives, each of which costs a table probe that misses the cache.
+	ix.filter = make([]uint64, max(distinctWeak, 8))
 
 	mask := uint32(len(ix.slots) - 1)
 	for start := 0; start < len(uniq); {
@@ -90,7 +92,7 @@ func buildIndex(s *Signature) *sigIndex {
 		for end < len(uniq) && s.weak[uniq[end]] == w {
 			end++
 		}
-		f1, f2 := filterProbes(w, ix.filterBits)
+		f1, f2 := probes(filterHash(w), uint64(len(ix.filter))*64)
 		ix.filter[f1/64] |= 1 << (f1 % 64)
 		ix.filter[f2/64] |= 1 << (f2 % 64)
 		h := spread(w)
@@ -108,7 +110,7 @@ func buildIndex(s *Signature) *sigIndex {
 // mayHave reports whether some block could have this weak sum; false is
 // certain.
 func (ix *sigIndex) mayHave(weak uint32) bool {
-	f1, f2 := filterProbes(weak, ix.filterBits)
+	f1, f2 := probes(filterHash(weak), uint64(len(ix.filter))*64)
 	return ix.filter[f1/64]&(1<<(f1%64)) != 0 && ix.filter[f2/64]&(1<<(f2%64)) != 0
 }
 
