@@ -78,7 +78,7 @@ func buildIndex(s *Signature) *sigIndex {
 	}
 	ix.blocks = uniq
 
-	tableBits := max(bits.Len(uint(64*distinctWeak)), 4)
+	tableBits := max(bits.Len(uint(2*distinctWeak)), 4)
 	ix.slots = make([]indexSlot, 1<<tableBits)
 	ix.slotShift = uint(32 - tableBits)
 	// 64 bits per distinct weak sum and two probes: ~0.1 % false
