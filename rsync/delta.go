@@ -342,7 +342,7 @@ func (s *scanner) run() error {
 // skipRollsum rotates the rollsum window from p towards stop while the
 // filter says no block has the window's weak sum, and returns where it
 // stopped: at stop, or at a position worth a full look-up.
-func skipRollsum(buf []byte, p, stop, l int, s1, s2 uint32, filter []uint64) (int, uint32, uint32) {
+func skipRollsumGeneric(buf []byte, p, stop, l int, s1, s2 uint32, filter []uint64) (int, uint32, uint32) {
 	if p >= stop {
 		return p, s1, s2
 	}

@@ -83,7 +83,8 @@ func buildIndex(s *Signature) *sigIndex {
 	ix.slotShift = uint(32 - tableBits)
 	// 64 bits per distinct weak sum and two probes: ~0.1 % false
 	// positives, each of which costs a table probe that misses the cache.
-	ix.filter = make([]uint64, max(distinctWeak, 8))
+	// At most 2^26 words, so that a probe's product stays within 64 bits.
+	ix.filter = make([]uint64, min(max(distinctWeak, 8), 1<<26))
 
 	mask := uint32(len(ix.slots) - 1)
 	for start := 0; start < len(uniq); {

@@ -183,3 +183,40 @@ func TestIdentityDelta(t *testing.T) {
 		}
 	}
 }
+
+// TestSkipRollsumMatchesGeneric: the assembly scan and the Go scan stop at
+// the same position with the same sums, for random data and signatures.
+func TestSkipRollsumMatchesGeneric(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 18))
+	for k := 0; k < 200; k++ {
+		l := 1 + rng.IntN(3000)
+		basis := randomBytes(rng, l*(1+rng.IntN(40)))
+		sig, err := ComputeSignature(bytes.NewReader(basis), SigParams{MD4SigMagic, l, 8})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ix := buildIndex(sig)
+		data := randomBytes(rng, l+1+rng.IntN(20000))
+		if k%3 == 0 { // make some windows match
+			copy(data[rng.IntN(len(data)-l):], basis[:l])
+		}
+		s1, s2 := rollsumUpdate(0, 0, data[:l])
+		p, stop := 0, len(data)-l
+		for p < stop {
+			p1, a1, b1 := skipRollsum(data, p, stop, l, s1, s2, ix.filter)
+			p2, a2, b2 := skipRollsumGeneric(data, p, stop, l, s1, s2, ix.filter)
+			if p1 != p2 || a1 != a2 || b1 != b2 {
+				t.Fatalf("case %d: skipRollsum (%d,%x,%x), generic (%d,%x,%x)", k, p1, a1, b1, p2, a2, b2)
+			}
+			if p1 == stop {
+				break
+			}
+			// Step over the hit the way the scanner does.
+			s1, s2 = a1, b1
+			out, in := uint32(data[p1]), uint32(data[p1+l])
+			s1 += in - out
+			s2 += s1 - uint32(l)*(out+charOffset)
+			p = p1 + 1
+		}
+	}
+}
