@@ -8,6 +8,8 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"fmt"
+	"github.com/gordiff/gordiff/increments"
+	"github.com/gordiff/gordiff/metadata"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -63,7 +65,48 @@ func TestBackupSameRepository(t *testing.T) {
 			t.Errorf("after session %d, gordiff's data directory differs from rdiff-backup's (- only rdiff-backup's, + only gordiff's):\n%s%s",
 				k+1, d, metadataDiffs(t, repoR, repoG, want, got))
 		}
+		if w, g := fileStatLines(t, repoR), fileStatLines(t, repoG); w != g {
+			t.Errorf("after session %d, file_statistics differ (path changed source-size mirror-size increment-or-NA):\nrdiff-backup:\n%s\ngordiff:\n%s", k+1, w, g)
+		}
 	}
+}
+
+// fileStatLines renders the newest file_statistics of a repository without
+// the increment sizes, which depend on each program's gzip (only whether
+// one was recorded is kept).
+func fileStatLines(t *testing.T, repo string) string {
+	t.Helper()
+	matches, _ := filepath.Glob(filepath.Join(repo, "rdiff-backup-data", "file_statistics.*"))
+	slices.Sort(matches)
+	if len(matches) == 0 {
+		t.Fatalf("no file_statistics in %s", repo)
+	}
+	newest, newestTime := "", int64(-1)
+	for _, m := range matches {
+		n, err := increments.ParseName(filepath.Base(m))
+		if err == nil && n.Time > newestTime {
+			newest, newestTime = m, n.Time
+		}
+	}
+	rc, err := metadata.OpenDataFile(newest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	r := metadata.NewFileStatsReader(rc, newest, false)
+	var b strings.Builder
+	for {
+		fs, err := r.Next()
+		if err != nil {
+			break
+		}
+		inc := "inc"
+		if fs.IncrementSize == metadata.NA {
+			inc = "NA"
+		}
+		fmt.Fprintf(&b, "%s %v %d %d %s\n", fs.Index.String(), fs.Changed, fs.SourceSize, fs.MirrorSize, inc)
+	}
+	return b.String()
 }
 
 // TestBackupSameRepositoryAsNobody: the same comparison with both programs

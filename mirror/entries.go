@@ -60,7 +60,11 @@ func (s *session) add(e *remote.Entry) error {
 				return err
 			}
 		}
-		return s.emit(nil, func() error { return s.record(e, rec, nil, true, 0, na, na) })
+		mirSize := int64(na)
+		if len(ix) == 0 {
+			mirSize = 0 // a new repository's mirror starts as an empty root
+		}
+		return s.emit(nil, func() error { return s.record(e, rec, nil, true, 0, mirSize, na) })
 	case metadata.TypeReg:
 		return s.installFile(e, nil, path, done)
 	default:
