@@ -1,3 +1,5 @@
+//go:build linux
+
 package gordiff_test
 
 // Crash safety: gordiff backups killed with SIGKILL at several points are

@@ -1,3 +1,5 @@
+//go:build linux
+
 package gordiff_test
 
 // Interoperability with the real rdiff-backup: a repository written in

@@ -1,3 +1,5 @@
+//go:build linux
+
 package gordiff_test
 
 // The backup engine's compatibility suite: sessions written by gordiff over

@@ -1,3 +1,5 @@
+//go:build linux
+
 package gordiff_test
 
 // Trees as data: a source tree (or the changes made to it between two

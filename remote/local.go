@@ -3,12 +3,10 @@ package remote
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"strings"
 	"sync"
-	"syscall"
 
 	"github.com/gordiff/gordiff/metadata"
 	"github.com/gordiff/gordiff/selection"
@@ -108,11 +106,7 @@ func (s *LocalSource) entry(root, rel string, ix metadata.Index, fi fs.FileInfo)
 	if rel != "." {
 		path = root + "/" + rel
 	}
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	if !ok {
-		return &Entry{Index: ix, Err: fmt.Errorf("%s: no stat information", path)}
-	}
-	rec, err := recordFromStat(path, ix, st)
+	rec, ctime, err := recordFromInfo(path, ix, fi)
 	if err != nil {
 		return &Entry{Index: ix, Err: err}
 	}
@@ -120,7 +114,7 @@ func (s *LocalSource) entry(root, rel string, ix metadata.Index, fi fs.FileInfo)
 	if !s.opts.EAs && !s.opts.ACLs {
 		return e
 	}
-	if s.since != 0 && int64(st.Ctim.Sec) < s.since {
+	if s.since != 0 && ctime < s.since {
 		// Attributes, EAs and ACL all move the ctime: none changed.
 		e.SideUnchanged = true
 		return e

@@ -2,6 +2,8 @@ package remote
 
 import (
 	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"syscall"
 
@@ -10,9 +12,15 @@ import (
 	"github.com/gordiff/gordiff/metadata"
 )
 
-// recordFromStat converts the walk's lstat result without a second lstat.
-func recordFromStat(path string, ix metadata.Index, st *syscall.Stat_t) (*metadata.Record, error) {
-	return metadata.FromStat(path, ix, st)
+// recordFromInfo converts the walk's lstat result without a second
+// lstat, and returns the entry's ctime too.
+func recordFromInfo(path string, ix metadata.Index, fi fs.FileInfo) (*metadata.Record, int64, error) {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return nil, 0, fmt.Errorf("%s: no stat information", path)
+	}
+	rec, err := metadata.FromStat(path, ix, st)
+	return rec, int64(st.Ctim.Sec), err
 }
 
 // openFile opens a source file for reading with raw system calls (os.Open

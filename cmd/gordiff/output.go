@@ -2,13 +2,9 @@ package main
 
 import (
 	"fmt"
-	"io"
-	"os"
 	"strings"
 	"sync"
 	"time"
-
-	"golang.org/x/sys/unix"
 
 	"github.com/gordiff/gordiff"
 	"github.com/gordiff/gordiff/cmd/gordiff/internal/cli"
@@ -96,16 +92,6 @@ func (c *console) finish() int {
 	return c.status
 }
 
-// isTerminal reports whether w is a terminal.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
-	return err == nil
-}
-
 // progressFunc returns the callback that draws the live progress line on
 // stderr, or nil when stderr is not a terminal or messages are off.
 func (c *console) progressFunc() func(gordiff.Progress) {
@@ -123,8 +109,8 @@ func (c *console) progressFunc() func(gordiff.Progress) {
 		secs := max(now.Sub(c.start).Seconds(), 0.001)
 		line := fmt.Sprintf("%d entries, %s, %s/s  %s", p.Entries, humanBytes(p.Bytes), humanBytes(int64(float64(p.Bytes)/secs)), p.Path)
 		width := 100
-		if ws, err := unix.IoctlGetWinsize(int(c.st.err.(*os.File).Fd()), unix.TIOCGWINSZ); err == nil && ws.Col > 10 {
-			width = int(ws.Col) - 1
+		if cols := terminalWidth(c.st.err); cols > 10 {
+			width = cols - 1
 		}
 		if len(line) > width {
 			line = line[:width]

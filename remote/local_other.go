@@ -1,0 +1,20 @@
+//go:build !linux
+
+package remote
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+
+	"github.com/gordiff/gordiff/metadata"
+)
+
+// ErrNotSupported: the local source only reads Linux file systems so far.
+var ErrNotSupported = errors.New("remote: reading a source tree is not supported on this platform")
+
+func recordFromInfo(path string, ix metadata.Index, fi fs.FileInfo) (*metadata.Record, int64, error) {
+	return nil, 0, ErrNotSupported
+}
+
+func openFile(path string) (*os.File, error) { return os.Open(path) }
