@@ -82,8 +82,10 @@ func run(args []string, stdin *os.File, stdout, stderr io.Writer) int {
 		return runBackup(ctx, inv, st)
 	case "regress":
 		return runRegress(ctx, inv, st)
+	case "list":
+		return runList(ctx, inv, st)
 	}
-	fmt.Fprintf(stderr, "ERROR: the %s action is not available in this version of gordiff (backup and regress are)\n", inv.Action)
+	fmt.Fprintf(stderr, "ERROR: the %s action is not available in this version of gordiff (backup, regress and list increments are)\n", inv.Action)
 	return 1
 }
 

@@ -1,0 +1,167 @@
+package gordiff
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gordiff/gordiff/increments"
+	"github.com/gordiff/gordiff/mirror"
+)
+
+// Increment is one increment of a listed path, or its current mirror.
+type Increment struct {
+	Name string // the increment file's name as stored ("" for the mirror)
+	Time int64  // session time
+	// Type is what rdiff-backup's parsable listing says: directory,
+	// regular, missing or special.
+	Type string
+}
+
+// IncrementList is what ListIncrements finds for one path.
+type IncrementList struct {
+	Repository string      // the repository root
+	Increments []Increment // oldest first
+	Mirror     Increment   // the current mirror
+}
+
+// ListIncrementsOptions configure ListIncrements.
+type ListIncrementsOptions struct {
+	// Path is the repository, or a path inside its mirror.
+	Path string
+}
+
+// ErrNoRepository reports a path that is not inside a repository.
+var ErrNoRepository = errors.New("not within an existing backup repository")
+
+// ListIncrements lists the increments of a repository's root, or of one
+// entry inside it, oldest first, and the time of the current mirror: what
+// `rdiff-backup list increments` shows.
+func ListIncrements(ctx context.Context, opts ListIncrementsOptions) (*IncrementList, error) {
+	root, rel, err := findRepository(opts.Path)
+	if err != nil {
+		return nil, err
+	}
+	data := filepath.Join(root, mirror.DataDirName)
+	ents, err := os.ReadDir(data)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", data, err)
+	}
+	var markers []int64
+	for _, e := range ents {
+		if n, err := increments.ParseName(e.Name()); err == nil && n.Base == "current_mirror" && n.Type == increments.TypeData {
+			markers = append(markers, n.Time)
+		}
+	}
+	switch len(markers) {
+	case 0:
+		return nil, &mirror.Error{Msg: fmt.Sprintf("Path '%s' couldn't be identified as being within an existing backup repository", opts.Path), Kind: ErrNoRepository}
+	case 1:
+	default:
+		return nil, fmt.Errorf("Previous backup to %s seems to have failed. Use rdiff-backup to 'regress' first the failed backup, then try again", root)
+	}
+	list := &IncrementList{Repository: root, Mirror: Increment{Time: markers[0], Type: entryType(filepath.Join(root, rel))}}
+
+	dir, base := data, "increments"
+	if rel != "." {
+		dir = filepath.Join(data, "increments", filepath.Dir(rel))
+		base = filepath.Base(rel)
+	}
+	incs, err := os.ReadDir(dir)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("reading %s: %w", dir, err)
+	}
+	for _, e := range incs {
+		if e.IsDir() {
+			continue // a directory of increments, never an increment
+		}
+		n, err := increments.ParseName(e.Name())
+		if err != nil || n.Base != base || !n.Type.IsIncrement() {
+			continue
+		}
+		list.Increments = append(list.Increments, Increment{Name: e.Name(), Time: n.Time, Type: incrementType(filepath.Join(dir, e.Name()), n.Type)})
+	}
+	slices.SortStableFunc(list.Increments, func(a, b Increment) int {
+		switch {
+		case a.Time < b.Time:
+			return -1
+		case a.Time > b.Time:
+			return 1
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+	return list, ctx.Err()
+}
+
+// findRepository splits a path into the repository root holding it and
+// the path below that root ("." for the root itself), lexically.
+func findRepository(path string) (root, rel string, err error) {
+	clean := filepath.Clean(path)
+	for p := clean; ; p = filepath.Dir(p) {
+		if mirror.IsRepository(p) {
+			r, err := filepath.Rel(p, clean)
+			if err != nil {
+				return "", "", err
+			}
+			return p, r, nil
+		}
+		if next := filepath.Dir(p); next == p {
+			break
+		}
+	}
+	return "", "", &mirror.Error{Msg: fmt.Sprintf("Path '%s' couldn't be identified as being within an existing backup repository", path), Kind: ErrNoRepository}
+}
+
+// incrementType is the parsable listing's word for an increment file.
+func incrementType(path string, t increments.Type) string {
+	switch t {
+	case increments.TypeDir:
+		return "directory"
+	case increments.TypeMissing:
+		return "missing"
+	}
+	if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
+		return "special"
+	}
+	return "regular"
+}
+
+// entryType is the parsable listing's word for a mirror entry.
+func entryType(path string) string {
+	fi, err := os.Lstat(path)
+	switch {
+	case err != nil:
+		return "missing"
+	case fi.IsDir():
+		return "directory"
+	case fi.Mode().IsRegular():
+		return "regular"
+	}
+	return "special"
+}
+
+// Format renders the listing as rdiff-backup prints it (API 200): the
+// human form, or with parsable the "EPOCH TYPE" lines. Times are shown in
+// loc (time.Local when nil).
+func (l *IncrementList) Format(parsable bool, loc *time.Location) string {
+	var b strings.Builder
+	zone := increments.NewZone(loc, time.Unix(l.Mirror.Time, 0))
+	if parsable {
+		for _, i := range l.Increments {
+			fmt.Fprintf(&b, "%d %s\n", i.Time, i.Type)
+		}
+		fmt.Fprintf(&b, "%d %s\n", l.Mirror.Time, l.Mirror.Type)
+		return b.String()
+	}
+	fmt.Fprintf(&b, "Found %d increments:\n", len(l.Increments))
+	for _, i := range l.Increments {
+		fmt.Fprintf(&b, "    %s   %s\n", i.Name, zone.Asctime(i.Time))
+	}
+	fmt.Fprintf(&b, "Current mirror: %s\n", zone.Asctime(l.Mirror.Time))
+	return b.String()
+}

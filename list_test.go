@@ -1,0 +1,81 @@
+//go:build linux
+
+package gordiff_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/gordiff/gordiff"
+)
+
+// TestListIncrementsMatchesRdiffBackup: on repositories written by
+// rdiff-backup and by gordiff, the listing of the root and of entries
+// inside it (changed, new then deleted, a directory, never existing) is
+// byte for byte what `rdiff-backup list increments` prints, in both the
+// human and the parsable form.
+func TestListIncrementsMatchesRdiffBackup(t *testing.T) {
+	needRdiffBackup(t)
+	t.Parallel()
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src")
+	if err := os.MkdirAll(filepath.Join(src, "d"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write := func(name, content string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(src, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	repos := map[string]func(at int64){
+		"rdiff":   func(at int64) { rdiffBackupAt(t, src, filepath.Join(dir, "rdiff"), at) },
+		"gordiff": func(at int64) { gordiffWriter(t, src, filepath.Join(dir, "gordiff"), at) },
+	}
+	steps := []func(){
+		func() { write("a", "1"); write("d/f", "x") },
+		func() { write("a", "22"); write("new", "y") },
+		func() { write("a", "333"); os.Remove(filepath.Join(src, "new")) },
+		func() {},
+	}
+	for k, step := range steps {
+		step()
+		for _, backup := range repos {
+			backup(sessionTime(k))
+		}
+	}
+	utc := time.UTC
+	for name := range repos {
+		repo := filepath.Join(dir, name)
+		for _, sub := range []string{"", "a", "new", "d", "d/f", "never"} {
+			path := filepath.Join(repo, sub)
+			list, err := gordiff.ListIncrements(context.Background(), gordiff.ListIncrementsOptions{Path: path})
+			if err != nil {
+				t.Fatalf("%s: %v", path, err)
+			}
+			for _, parsable := range []bool{false, true} {
+				args := []string{"list", "increments", path}
+				if parsable {
+					args = append([]string{"--parsable-output"}, args...)
+				}
+				cmd := exec.Command("rdiff-backup", args...)
+				cmd.Env = append(os.Environ(), "TZ=UTC")
+				want, err := cmd.Output()
+				if err != nil {
+					t.Fatalf("rdiff-backup %v: %v", args, err)
+				}
+				if got := list.Format(parsable, utc); got != string(want) {
+					t.Errorf("%s (parsable %v):\n got %q\nwant %q", path, parsable, got, want)
+				}
+			}
+		}
+	}
+	if _, err := gordiff.ListIncrements(context.Background(), gordiff.ListIncrementsOptions{Path: src}); !errors.Is(err, gordiff.ErrNoRepository) {
+		t.Errorf("listing a directory that is not a repository: %v", err)
+	}
+}
