@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gordiff/gordiff/increments"
+	"github.com/gordiff/gordiff/metadata"
 	"github.com/gordiff/gordiff/mirror"
 )
 
@@ -163,5 +164,109 @@ func (l *IncrementList) Format(parsable bool, loc *time.Location) string {
 		fmt.Fprintf(&b, "    %s   %s\n", i.Name, zone.Asctime(i.Time))
 	}
 	fmt.Fprintf(&b, "Current mirror: %s\n", zone.Asctime(l.Mirror.Time))
+	return b.String()
+}
+
+// IncrementSize is one row of `list increments --size`.
+type IncrementSize struct {
+	Time       int64
+	Size       int64 // bytes of the increment files of that time under the path (the mirror's size for the mirror row)
+	Cumulative int64 // the mirror plus every increment from this one to the newest
+}
+
+// IncrementSizes lists the sizes of a path's increments, oldest first, the
+// current mirror last: what `rdiff-backup list increments --size` shows.
+func IncrementSizes(ctx context.Context, opts ListIncrementsOptions) ([]IncrementSize, error) {
+	list, err := ListIncrements(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	_, rel, err := findRepository(opts.Path)
+	if err != nil {
+		return nil, err
+	}
+	data := filepath.Join(list.Repository, mirror.DataDirName)
+	// Every increment file under the path, summed by time.
+	byTime := map[int64]int64{}
+	add := func(p string, d os.DirEntry) {
+		n, err := increments.ParseName(d.Name())
+		if err != nil || !n.Type.IsIncrement() {
+			return
+		}
+		if fi, err := d.Info(); err == nil && fi.Mode().IsRegular() {
+			byTime[n.Time] += fi.Size()
+		}
+	}
+	incRoot := filepath.Join(data, "increments")
+	if rel != "." {
+		incRoot = filepath.Join(data, "increments", rel)
+		// The entry's own increments sit beside it.
+		parent := filepath.Join(data, "increments", filepath.Dir(rel))
+		for _, i := range list.Increments {
+			if fi, err := os.Lstat(filepath.Join(parent, i.Name)); err == nil && fi.Mode().IsRegular() {
+				byTime[i.Time] += fi.Size()
+			}
+		}
+	} else {
+		for _, i := range list.Increments {
+			if fi, err := os.Lstat(filepath.Join(data, i.Name)); err == nil && fi.Mode().IsRegular() {
+				byTime[i.Time] += fi.Size()
+			}
+		}
+	}
+	filepath.WalkDir(incRoot, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			add(p, d)
+		}
+		return nil
+	})
+	// The mirror: every entry's own size, directories included.
+	var mirrorSize int64
+	mpath := filepath.Join(list.Repository, rel)
+	filepath.WalkDir(mpath, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if rel == "." && d.IsDir() && d.Name() == mirror.DataDirName && filepath.Dir(p) == list.Repository {
+			return filepath.SkipDir
+		}
+		if fi, err := d.Info(); err == nil {
+			mirrorSize += fi.Size()
+		}
+		return nil
+	})
+	rows := make([]IncrementSize, len(list.Increments)+1)
+	cum := mirrorSize
+	rows[len(rows)-1] = IncrementSize{Time: list.Mirror.Time, Size: mirrorSize, Cumulative: mirrorSize}
+	for k := len(list.Increments) - 1; k >= 0; k-- {
+		i := list.Increments[k]
+		cum += byTime[i.Time]
+		rows[k] = IncrementSize{Time: i.Time, Size: byTime[i.Time], Cumulative: cum}
+	}
+	return rows, ctx.Err()
+}
+
+// FormatIncrementSizes renders the rows as rdiff-backup prints them (API
+// 200), or with parsable as its YAML; times in loc (time.Local when nil).
+func FormatIncrementSizes(rows []IncrementSize, parsable bool, loc *time.Location) string {
+	var b strings.Builder
+	if parsable {
+		b.WriteString("---\n")
+		for _, r := range rows {
+			fmt.Fprintf(&b, "- size: %d\n  time: %d\n  total_size: %d\n", r.Size, r.Time, r.Cumulative)
+		}
+		b.WriteString("...\n\n")
+		return b.String()
+	}
+	zone := increments.NewZone(loc, time.Now())
+	b.WriteString("          Time                 Size         Cumulative size \n")
+	b.WriteString("------------------------ ----------------- -----------------\n")
+	for k, r := range rows {
+		fmt.Fprintf(&b, "%-24s %17s %17s", zone.Asctime(r.Time), metadata.ByteSummary(r.Size), metadata.ByteSummary(r.Cumulative))
+		if k == len(rows)-1 {
+			b.WriteString("  (current mirror)")
+		}
+		b.WriteString("\n")
+	}
 	return b.String()
 }

@@ -9,12 +9,12 @@ import (
 	"github.com/gordiff/gordiff/cmd/gordiff/internal/cli"
 )
 
-// runList is the list action; only `list increments` (and the legacy -l)
-// is available so far.
+// runList is the list action; `list increments` with or without --size
+// (and the legacy -l and --list-increment-sizes) are available so far.
 func runList(ctx context.Context, inv *cli.Invocation, st streams) int {
 	c := newConsole(st, inv)
-	if inv.Entity != "increments" || inv.Size {
-		fmt.Fprintf(st.err, "ERROR: list %s%s is not available in this version of gordiff (list increments is)\n", inv.Entity, map[bool]string{true: " --size"}[inv.Size])
+	if inv.Entity != "increments" {
+		fmt.Fprintf(st.err, "ERROR: list %s is not available in this version of gordiff (list increments is)\n", inv.Entity)
 		return exitError
 	}
 	if len(inv.Locations) != 1 {
@@ -24,14 +24,26 @@ func runList(ctx context.Context, inv *cli.Invocation, st streams) int {
 	if err != nil {
 		return c.fail("check", err)
 	}
-	list, err := gordiff.ListIncrements(ctx, gordiff.ListIncrementsOptions{Path: path})
-	if err != nil {
+	var out string
+	var err2 error
+	if inv.Size {
+		var rows []gordiff.IncrementSize
+		rows, err2 = gordiff.IncrementSizes(ctx, gordiff.ListIncrementsOptions{Path: path})
+		out = gordiff.FormatIncrementSizes(rows, inv.ParsableOutput, nil)
+	} else {
+		var list *gordiff.IncrementList
+		list, err2 = gordiff.ListIncrements(ctx, gordiff.ListIncrementsOptions{Path: path})
+		if list != nil {
+			out = list.Format(inv.ParsableOutput, nil)
+		}
+	}
+	if err := err2; err != nil {
 		step := "run"
 		if errors.Is(err, gordiff.ErrNoRepository) {
 			step = "check"
 		}
 		return c.fail(step, err)
 	}
-	fmt.Fprint(st.out, list.Format(inv.ParsableOutput, nil))
+	fmt.Fprint(st.out, out)
 	return c.finish()
 }
