@@ -86,8 +86,10 @@ func run(args []string, stdin *os.File, stdout, stderr io.Writer) int {
 		return runList(ctx, inv, st)
 	case "verify":
 		return runVerify(ctx, inv, st)
+	case "restore":
+		return runRestore(ctx, inv, st)
 	}
-	fmt.Fprintf(stderr, "ERROR: the %s action is not available in this version of gordiff (backup, regress, list increments and verify of the current mirror are)\n", inv.Action)
+	fmt.Fprintf(stderr, "ERROR: the %s action is not available in this version of gordiff (backup, regress, restore --at, list increments and verify of the current mirror are)\n", inv.Action)
 	return 1
 }
 

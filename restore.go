@@ -1,0 +1,357 @@
+package gordiff
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/gordiff/gordiff/increments"
+	"github.com/gordiff/gordiff/metadata"
+	"github.com/gordiff/gordiff/mirror"
+	"github.com/gordiff/gordiff/rsync"
+)
+
+// RestoreOptions configure Restore.
+type RestoreOptions struct {
+	// Path is the repository, or a path inside its mirror.
+	Path string
+	// Target is where the restored tree (or file) goes.
+	Target string
+	// At is a time spec (cli.md section 4): "now", seconds, a date, an
+	// interval ago, a session count like "3B".
+	At string
+	// Force allows a target that exists and is not empty.
+	Force bool
+	// Now is the reference for relative time specs; zero means the clock.
+	Now time.Time
+}
+
+// ErrTargetExists reports a restore target that exists and is not empty
+// while Force is off.
+var ErrTargetExists = errors.New("target exists")
+
+// Restore writes the state of Path as of the session At selects into
+// Target: content rebuilt from the mirror and the reverse increments,
+// attributes from that session's metadata, hard-link groups linked again.
+func Restore(ctx context.Context, opts RestoreOptions) error {
+	root, rel, err := findRepository(opts.Path)
+	if err != nil {
+		return err
+	}
+	data := filepath.Join(root, mirror.DataDirName)
+	ents, err := os.ReadDir(data)
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", data, err)
+	}
+	type metaFile struct {
+		path string
+		n    increments.Name
+	}
+	var metas []metaFile
+	var markers []int64
+	for _, e := range ents {
+		n, err := increments.ParseName(e.Name())
+		if err != nil {
+			continue
+		}
+		switch {
+		case n.Base == "current_mirror" && n.Type == increments.TypeData:
+			markers = append(markers, n.Time)
+		case n.Base == "mirror_metadata" && (n.Type == increments.TypeSnapshot || n.Type == increments.TypeDiff):
+			metas = append(metas, metaFile{filepath.Join(data, e.Name()), n})
+		}
+	}
+	if len(markers) != 1 {
+		return fmt.Errorf("Previous backup to %s seems to have failed. Use rdiff-backup to 'regress' first the failed backup, then try again to restore", root)
+	}
+	slices.SortFunc(metas, func(a, b metaFile) int { return int(b.n.Time - a.n.Time) }) // newest first
+	var sessions []int64
+	for _, m := range metas {
+		sessions = append(sessions, m.n.Time)
+	}
+	slices.Sort(sessions)
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	spec, err := increments.ParseTimeSpec(opts.At, now, nil)
+	if err != nil {
+		return err
+	}
+	at, err := increments.Resolve(spec, sessions)
+	if err != nil {
+		return err
+	}
+	// The listing at `at`: the nearest snapshot at or after it, then the
+	// diffs down to it.
+	var chain []metaFile
+	for i := len(metas) - 1; i >= 0; i-- { // oldest first
+		if metas[i].n.Time < at {
+			continue
+		}
+		chain = append(chain, metas[i])
+		if metas[i].n.Type == increments.TypeSnapshot {
+			break
+		}
+	}
+	if len(chain) == 0 || chain[len(chain)-1].n.Type != increments.TypeSnapshot {
+		return fmt.Errorf("no metadata snapshot at or after the chosen session in %s", data)
+	}
+	var sources []metadata.RecordSource
+	for i := len(chain) - 1; i >= 0; i-- { // snapshot first, the file of `at` last
+		r, err := metadata.OpenReader(chain[i].path)
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		sources = append(sources, r)
+	}
+	listing := metadata.NewPatchedReader(sources...)
+
+	if err := prepareRestoreTarget(opts.Target, opts.Force); err != nil {
+		return err
+	}
+	var under metadata.Index
+	if rel != "." {
+		under = metadata.ParseIndex(filepath.ToSlash(rel))
+	}
+	rs := &restorer{root: root, data: data, at: at, now: markers[0], target: opts.Target, under: under, links: map[[2]uint64]string{}}
+	var dirs []*metadata.Record
+	found := false
+	for {
+		rec, err := listing.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if len(under) > 0 && !rec.Index.Equal(under) && !rec.Index.HasPrefix(under) {
+			continue
+		}
+		found = true
+		if err := rs.entry(rec); err != nil {
+			return err
+		}
+		if rec.Type == metadata.TypeDir {
+			dirs = append(dirs, rec)
+		}
+	}
+	if !found {
+		return fmt.Errorf("%s did not exist at %s", opts.Path, time.Unix(at, 0).UTC().Format(time.RFC3339))
+	}
+	// Directories get their attributes last, deepest first.
+	for i := len(dirs) - 1; i >= 0; i-- {
+		if err := applyAttrs(rs.targetPath(dirs[i].Index), dirs[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func prepareRestoreTarget(target string, force bool) error {
+	fi, err := os.Lstat(target)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !fi.IsDir() {
+		if !force {
+			return &mirror.Error{Msg: fmt.Sprintf("Target path %s exists and is not a directory, call with '--force' to overwrite", target), Kind: ErrTargetExists}
+		}
+		return os.Remove(target)
+	}
+	names, err := os.ReadDir(target)
+	if err != nil {
+		return err
+	}
+	if len(names) > 0 && !force {
+		return &mirror.Error{Msg: fmt.Sprintf("Target path %s exists and isn't empty, call with '--force' to overwrite", target), Kind: ErrTargetExists}
+	}
+	return nil
+}
+
+// restorer writes the entries of one restore.
+type restorer struct {
+	root, data, target string
+	at, now            int64
+	under              metadata.Index
+	links              map[[2]uint64]string // hard-link group -> first restored path
+}
+
+func (r *restorer) targetPath(ix metadata.Index) string {
+	return metadata.FullPath(r.target, ix[len(r.under):])
+}
+
+func (r *restorer) entry(rec *metadata.Record) error {
+	path := r.targetPath(rec.Index)
+	if len(rec.Index) > len(r.under) || rec.Type != metadata.TypeDir {
+		os.RemoveAll(path) // --force over an existing entry
+	}
+	switch rec.Type {
+	case metadata.TypeDir:
+		if err := os.MkdirAll(path, 0o700); err != nil {
+			return err
+		}
+		return nil
+	case metadata.TypeSym:
+		if err := os.Symlink(rec.SymData, path); err != nil {
+			return err
+		}
+		return applyAttrs(path, rec)
+	case metadata.TypeReg:
+		if rec.NumHardLinks > 1 {
+			k := [2]uint64{rec.DeviceLoc, rec.Inode}
+			if first, ok := r.links[k]; ok {
+				return os.Link(first, path)
+			}
+			r.links[k] = path
+		}
+		if err := r.content(rec.Index, path); err != nil {
+			return err
+		}
+		return applyAttrs(path, rec)
+	default:
+		if err := makeNode(path, rec); err != nil {
+			return err
+		}
+		return applyAttrs(path, rec)
+	}
+}
+
+// content writes the file's bytes as of r.at: the mirror's, taken back
+// through every increment of the file from the newest down to r.at.
+func (r *restorer) content(ix metadata.Index, path string) error {
+	var incs []increments.Name
+	var incPaths []string
+	dir := filepath.Join(r.data, "increments", filepath.FromSlash(metadata.Index(ix[:len(ix)-1]).String()))
+	if len(ix) == 1 {
+		dir = filepath.Join(r.data, "increments")
+	}
+	if ents, err := os.ReadDir(dir); err == nil {
+		for _, e := range ents {
+			if e.IsDir() {
+				continue
+			}
+			n, err := increments.ParseName(e.Name())
+			if err != nil || n.Base != ix[len(ix)-1] || n.Time < r.at || n.Time >= r.now {
+				continue
+			}
+			if n.Type == increments.TypeDiff || n.Type == increments.TypeSnapshot || n.Type == increments.TypeMissing {
+				incs = append(incs, n)
+				incPaths = append(incPaths, filepath.Join(dir, e.Name()))
+			}
+		}
+	}
+	order := make([]int, len(incs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return int(incs[b].Time - incs[a].Time) }) // newest first
+
+	cur := metadata.FullPath(r.root, ix) // the current version's file
+	var tmps []string
+	defer func() {
+		for _, t := range tmps {
+			os.Remove(t)
+		}
+	}()
+	for _, k := range order {
+		switch incs[k].Type {
+		case increments.TypeMissing:
+			cur = ""
+		case increments.TypeSnapshot:
+			cur = incPaths[k]
+			if incs[k].Compressed {
+				t, err := decompressTo(incPaths[k], filepath.Dir(path))
+				if err != nil {
+					return err
+				}
+				tmps = append(tmps, t)
+				cur = t
+			}
+		case increments.TypeDiff:
+			if cur == "" {
+				return fmt.Errorf("increment %s: a delta with no newer version to apply it to", incPaths[k])
+			}
+			t, err := patchTo(cur, incPaths[k], filepath.Dir(path))
+			if err != nil {
+				return err
+			}
+			tmps = append(tmps, t)
+			cur = t
+		}
+	}
+	if cur == "" {
+		return fmt.Errorf("%s: no content for the chosen session", ix.String())
+	}
+	return copyContent(cur, path)
+}
+
+func decompressTo(inc, dir string) (string, error) {
+	in, err := metadata.OpenDataFile(inc)
+	if err != nil {
+		return "", err
+	}
+	defer in.Close()
+	out, err := os.CreateTemp(dir, ".gordiff-restore-*")
+	if err != nil {
+		return "", err
+	}
+	defer out.Close()
+	if _, err := io.Copy(out, in); err != nil {
+		os.Remove(out.Name())
+		return "", fmt.Errorf("reading increment %s: %w", inc, err)
+	}
+	return out.Name(), nil
+}
+
+func patchTo(basisPath, inc, dir string) (string, error) {
+	basis, err := os.Open(basisPath)
+	if err != nil {
+		return "", err
+	}
+	defer basis.Close()
+	delta, err := metadata.OpenDataFile(inc)
+	if err != nil {
+		return "", err
+	}
+	defer delta.Close()
+	out, err := os.CreateTemp(dir, ".gordiff-restore-*")
+	if err != nil {
+		return "", err
+	}
+	defer out.Close()
+	if err := rsync.Patch(out, basis, delta); err != nil {
+		os.Remove(out.Name())
+		return "", fmt.Errorf("applying increment %s: %w", inc, err)
+	}
+	return out.Name(), nil
+}
+
+func copyContent(from, to string) error {
+	in, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
