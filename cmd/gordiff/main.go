@@ -88,8 +88,10 @@ func run(args []string, stdin *os.File, stdout, stderr io.Writer) int {
 		return runVerify(ctx, inv, st)
 	case "restore":
 		return runRestore(ctx, inv, st)
+	case "calculate":
+		return runCalculate(inv, st)
 	}
-	fmt.Fprintf(stderr, "ERROR: the %s action is not available in this version of gordiff (backup, regress, restore --at, list increments and verify of the current mirror are)\n", inv.Action)
+	fmt.Fprintf(stderr, "ERROR: the %s action is not available in this version of gordiff (backup, regress, restore --at, list increments, verify of the current mirror and calculate are)\n", inv.Action)
 	return 1
 }
 
