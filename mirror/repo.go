@@ -130,3 +130,7 @@ func IsRepository(path string) bool {
 	fi, err := os.Stat(filepath.Join(path, DataDirName))
 	return err == nil && fi.IsDir()
 }
+
+// Lock takes the repository's writer lock (see Backup) for another
+// writing action, such as removing increments.
+func Lock(dataDir string) (unlock func(), err error) { return lockRepo(dataDir) }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"time"
@@ -27,6 +28,8 @@ type console struct {
 	verbosity int // terminal verbosity
 	action    string
 	status    int
+	log       io.Writer // the action's log in the repository, if any
+	logLevel  int
 
 	mu       sync.Mutex
 	progress bool // a progress line is on screen
@@ -40,6 +43,9 @@ func newConsole(st streams, inv *cli.Invocation) *console {
 
 // message prints one message of the engine.
 func (c *console) message(l gordiff.Level, msg string) {
+	if c.log != nil && int(l) <= c.logLevel {
+		fmt.Fprintf(c.log, "%s %s\n", prefix(l), msg)
+	}
 	if int(l) > c.verbosity {
 		return
 	}
@@ -80,6 +86,7 @@ func (c *console) finish() int {
 	c.mu.Lock()
 	c.clearProgress()
 	c.mu.Unlock()
+	c.log = nil // the closing summary goes to the terminal only
 	if c.status&exitWarning != 0 {
 		c.message(2, fmt.Sprintf("Action %s emitted warnings, see previous messages for details", c.action))
 	}
