@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gordiff/gordiff/increments"
 	"github.com/gordiff/gordiff/metadata"
@@ -267,6 +269,73 @@ func FormatIncrementSizes(rows []IncrementSize, parsable bool, loc *time.Locatio
 			b.WriteString("  (current mirror)")
 		}
 		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// ListFilesOptions configure ListFiles.
+type ListFilesOptions struct {
+	// Path is the repository, or a path inside its mirror.
+	Path string
+	// At is a time spec (default "now").
+	At  string
+	Now time.Time
+}
+
+// ListFiles returns the paths present at the session At selects, under
+// Path, relative to the repository root ("." for the root), depth first
+// with names in byte order: what `rdiff-backup list files --at` prints.
+func ListFiles(ctx context.Context, opts ListFilesOptions) ([]string, error) {
+	root, rel, err := findRepository(opts.Path)
+	if err != nil {
+		return nil, err
+	}
+	at := opts.At
+	if at == "" {
+		at = "now"
+	}
+	listing, _, _, closeAll, err := listingAt(filepath.Join(root, mirror.DataDirName), at, opts.Now)
+	if err != nil {
+		return nil, err
+	}
+	defer closeAll()
+	var under metadata.Index
+	if rel != "." {
+		under = metadata.ParseIndex(filepath.ToSlash(rel))
+	}
+	var out []string
+	for {
+		rec, err := listing.Next()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return out, err
+		}
+		if err := ctx.Err(); err != nil {
+			return out, err
+		}
+		if len(under) == 0 || rec.Index.Equal(under) || rec.Index.HasPrefix(under) {
+			out = append(out, rec.Index.String())
+		}
+	}
+}
+
+// DisplayPath turns a path's raw bytes into what rdiff-backup prints for
+// it: UTF-8, each byte that is not part of valid UTF-8 shown as U+FFFD.
+func DisplayPath(p string) string {
+	if utf8.ValidString(p) {
+		return p
+	}
+	var b strings.Builder
+	for len(p) > 0 {
+		r, n := utf8.DecodeRuneInString(p)
+		if r == utf8.RuneError && n == 1 {
+			b.WriteRune(utf8.RuneError)
+		} else {
+			b.WriteString(p[:n])
+		}
+		p = p[n:]
 	}
 	return b.String()
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -95,5 +96,51 @@ func TestListIncrementsMatchesRdiffBackup(t *testing.T) {
 	}
 	if _, err := gordiff.ListIncrements(context.Background(), gordiff.ListIncrementsOptions{Path: src}); !errors.Is(err, gordiff.ErrNoRepository) {
 		t.Errorf("listing a directory that is not a repository: %v", err)
+	}
+}
+
+// TestListFilesMatchesRdiffBackup: `list files --at` of every session of
+// the scenario, whole and for a sub-directory, on repositories written by
+// both programs, is what rdiff-backup prints.
+func TestListFilesMatchesRdiffBackup(t *testing.T) {
+	needRoot(t)
+	needRdiffBackup(t)
+	t.Parallel()
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src")
+	makeTree(t, src, scenarioTree()...)
+	steps := scenarioSteps(t)
+	for k := range len(steps) + 1 {
+		if k > 0 {
+			applyOps(t, src, steps[k-1])
+		}
+		gordiffWriter(t, src, filepath.Join(dir, "gordiff"), sessionTime(k))
+		rdiffBackupAt(t, src, filepath.Join(dir, "rdiff"), sessionTime(k))
+	}
+	for _, name := range []string{"gordiff", "rdiff"} {
+		for k := range len(steps) + 1 {
+			for _, sub := range []string{"", "dir"} {
+				path := filepath.Join(dir, name, sub)
+				at := strconv.FormatInt(sessionTime(k), 10)
+				want, err := exec.Command("rdiff-backup", "list", "files", "--at", at, path).Output()
+				if err != nil {
+					if sub != "" {
+						continue // the sub-directory does not exist in every session
+					}
+					t.Fatalf("rdiff-backup list files %s: %v", path, err)
+				}
+				files, err := gordiff.ListFiles(context.Background(), gordiff.ListFilesOptions{Path: path, At: at})
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := ""
+				for _, f := range files {
+					got += gordiff.DisplayPath(f) + "\n"
+				}
+				if got != string(want) {
+					t.Errorf("%s session %d %q:\n got %q\nwant %q", name, k+1, sub, got, want)
+				}
+			}
+		}
 	}
 }

@@ -44,75 +44,11 @@ func Restore(ctx context.Context, opts RestoreOptions) error {
 		return err
 	}
 	data := filepath.Join(root, mirror.DataDirName)
-	ents, err := os.ReadDir(data)
-	if err != nil {
-		return fmt.Errorf("reading %s: %w", data, err)
-	}
-	type metaFile struct {
-		path string
-		n    increments.Name
-	}
-	var metas []metaFile
-	var markers []int64
-	for _, e := range ents {
-		n, err := increments.ParseName(e.Name())
-		if err != nil {
-			continue
-		}
-		switch {
-		case n.Base == "current_mirror" && n.Type == increments.TypeData:
-			markers = append(markers, n.Time)
-		case n.Base == "mirror_metadata" && (n.Type == increments.TypeSnapshot || n.Type == increments.TypeDiff):
-			metas = append(metas, metaFile{filepath.Join(data, e.Name()), n})
-		}
-	}
-	if len(markers) != 1 {
-		return fmt.Errorf("Previous backup to %s seems to have failed. Use rdiff-backup to 'regress' first the failed backup, then try again to restore", root)
-	}
-	slices.SortFunc(metas, func(a, b metaFile) int { return int(b.n.Time - a.n.Time) }) // newest first
-	var sessions []int64
-	for _, m := range metas {
-		sessions = append(sessions, m.n.Time)
-	}
-	slices.Sort(sessions)
-	now := opts.Now
-	if now.IsZero() {
-		now = time.Now()
-	}
-	spec, err := increments.ParseTimeSpec(opts.At, now, nil)
+	listing, at, mirrorTime, closeAll, err := listingAt(data, opts.At, opts.Now)
 	if err != nil {
 		return err
 	}
-	at, err := increments.Resolve(spec, sessions)
-	if err != nil {
-		return err
-	}
-	// The listing at `at`: the nearest snapshot at or after it, then the
-	// diffs down to it.
-	var chain []metaFile
-	for i := len(metas) - 1; i >= 0; i-- { // oldest first
-		if metas[i].n.Time < at {
-			continue
-		}
-		chain = append(chain, metas[i])
-		if metas[i].n.Type == increments.TypeSnapshot {
-			break
-		}
-	}
-	if len(chain) == 0 || chain[len(chain)-1].n.Type != increments.TypeSnapshot {
-		return fmt.Errorf("no metadata snapshot at or after the chosen session in %s", data)
-	}
-	var sources []metadata.RecordSource
-	for i := len(chain) - 1; i >= 0; i-- { // snapshot first, the file of `at` last
-		r, err := metadata.OpenReader(chain[i].path)
-		if err != nil {
-			return err
-		}
-		defer r.Close()
-		sources = append(sources, r)
-	}
-	listing := metadata.NewPatchedReader(sources...)
-
+	defer closeAll()
 	if err := prepareRestoreTarget(opts.Target, opts.Force); err != nil {
 		return err
 	}
@@ -120,7 +56,7 @@ func Restore(ctx context.Context, opts RestoreOptions) error {
 	if rel != "." {
 		under = metadata.ParseIndex(filepath.ToSlash(rel))
 	}
-	rs := &restorer{root: root, data: data, at: at, now: markers[0], target: opts.Target, under: under, links: map[[2]uint64]string{}}
+	rs := &restorer{root: root, data: data, at: at, now: mirrorTime, target: opts.Target, under: under, links: map[[2]uint64]string{}}
 	var dirs []*metadata.Record
 	found := false
 	for {
@@ -155,6 +91,84 @@ func Restore(ctx context.Context, opts RestoreOptions) error {
 		}
 	}
 	return nil
+}
+
+// listingAt opens the metadata listing of the session a time spec selects
+// in the data directory: the nearest snapshot at or after it, then the
+// diffs down to it. It returns the session's time and the mirror's.
+func listingAt(data, spec string, now time.Time) (listing *metadata.PatchedReader, at, mirrorTime int64, closeAll func(), err error) {
+	closeAll = func() {}
+	ents, err := os.ReadDir(data)
+	if err != nil {
+		return nil, 0, 0, closeAll, fmt.Errorf("reading %s: %w", data, err)
+	}
+	type metaFile struct {
+		path string
+		n    increments.Name
+	}
+	var metas []metaFile
+	var markers []int64
+	for _, e := range ents {
+		n, err := increments.ParseName(e.Name())
+		if err != nil {
+			continue
+		}
+		switch {
+		case n.Base == "current_mirror" && n.Type == increments.TypeData:
+			markers = append(markers, n.Time)
+		case n.Base == "mirror_metadata" && (n.Type == increments.TypeSnapshot || n.Type == increments.TypeDiff):
+			metas = append(metas, metaFile{filepath.Join(data, e.Name()), n})
+		}
+	}
+	if len(markers) != 1 {
+		return nil, 0, 0, closeAll, fmt.Errorf("Previous backup to %s seems to have failed. Use rdiff-backup to 'regress' first the failed backup, then try again to restore", filepath.Dir(data))
+	}
+	slices.SortFunc(metas, func(a, b metaFile) int { return int(b.n.Time - a.n.Time) }) // newest first
+	var sessions []int64
+	for _, m := range metas {
+		sessions = append(sessions, m.n.Time)
+	}
+	slices.Sort(sessions)
+	if now.IsZero() {
+		now = time.Now()
+	}
+	ts, err := increments.ParseTimeSpec(spec, now, nil)
+	if err != nil {
+		return nil, 0, 0, closeAll, err
+	}
+	if at, err = increments.Resolve(ts, sessions); err != nil {
+		return nil, 0, 0, closeAll, err
+	}
+	var chain []metaFile
+	for i := len(metas) - 1; i >= 0; i-- { // oldest first
+		if metas[i].n.Time < at {
+			continue
+		}
+		chain = append(chain, metas[i])
+		if metas[i].n.Type == increments.TypeSnapshot {
+			break
+		}
+	}
+	if len(chain) == 0 || chain[len(chain)-1].n.Type != increments.TypeSnapshot {
+		return nil, 0, 0, closeAll, fmt.Errorf("no metadata snapshot at or after the chosen session in %s", data)
+	}
+	var sources []metadata.RecordSource
+	var readers []*metadata.Reader
+	closeAll = func() {
+		for _, r := range readers {
+			r.Close()
+		}
+	}
+	for i := len(chain) - 1; i >= 0; i-- { // snapshot first, the file of `at` last
+		r, err := metadata.OpenReader(chain[i].path)
+		if err != nil {
+			closeAll()
+			return nil, 0, 0, func() {}, err
+		}
+		readers = append(readers, r)
+		sources = append(sources, r)
+	}
+	return metadata.NewPatchedReader(sources...), at, markers[0], closeAll, nil
 }
 
 func prepareRestoreTarget(target string, force bool) error {

@@ -13,9 +13,8 @@ import (
 // (and the legacy -l and --list-increment-sizes) are available so far.
 func runList(ctx context.Context, inv *cli.Invocation, st streams) int {
 	c := newConsole(st, inv)
-	if inv.Entity != "increments" {
-		fmt.Fprintf(st.err, "ERROR: list %s is not available in this version of gordiff (list increments is)\n", inv.Entity)
-		return exitError
+	if inv.Entity == "files" {
+		return runListFiles(ctx, inv, st, c)
 	}
 	if len(inv.Locations) != 1 {
 		return c.fail("check", fmt.Errorf("Action list requires 1 location(s) instead of %d", len(inv.Locations)))
@@ -45,5 +44,32 @@ func runList(ctx context.Context, inv *cli.Invocation, st streams) int {
 		return c.fail(step, err)
 	}
 	fmt.Fprint(st.out, out)
+	return c.finish()
+}
+
+// runListFiles is `list files --at` (and the legacy --list-at-time).
+func runListFiles(ctx context.Context, inv *cli.Invocation, st streams, c *console) int {
+	if inv.ChangedSince != "" {
+		fmt.Fprintln(st.err, "ERROR: list files --changed-since is not available in this version of gordiff (--at is)")
+		return exitError
+	}
+	if len(inv.Locations) != 1 {
+		return c.fail("check", fmt.Errorf("Action list requires 1 location(s) instead of %d", len(inv.Locations)))
+	}
+	path, err := localPath(inv.Locations[0])
+	if err != nil {
+		return c.fail("check", err)
+	}
+	files, err := gordiff.ListFiles(ctx, gordiff.ListFilesOptions{Path: path, At: inv.At})
+	if err != nil {
+		step := "run"
+		if errors.Is(err, gordiff.ErrNoRepository) {
+			step = "check"
+		}
+		return c.fail(step, err)
+	}
+	for _, f := range files {
+		fmt.Fprintln(st.out, gordiff.DisplayPath(f))
+	}
 	return c.finish()
 }
