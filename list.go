@@ -163,7 +163,7 @@ func (l *IncrementList) Format(parsable bool, loc *time.Location) string {
 	}
 	fmt.Fprintf(&b, "Found %d increments:\n", len(l.Increments))
 	for _, i := range l.Increments {
-		fmt.Fprintf(&b, "    %s   %s\n", i.Name, zone.Asctime(i.Time))
+		fmt.Fprintf(&b, "    %s   %s\n", DisplayPath(i.Name), zone.Asctime(i.Time))
 	}
 	fmt.Fprintf(&b, "Current mirror: %s\n", zone.Asctime(l.Mirror.Time))
 	return b.String()
