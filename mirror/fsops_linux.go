@@ -96,14 +96,24 @@ func lockRepo(dataDir string) (unlock func(), err error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
-		f.Close()
-		if errors.Is(err, unix.EWOULDBLOCK) {
+	// A lock can outlive its holder by an instant: a process forked while
+	// it was held keeps the shared open file until it execs. Give such a
+	// lock a moment before declaring the repository busy.
+	for wait := 0; ; wait++ {
+		err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB)
+		if err == nil {
+			return func() { f.Close() }, nil
+		}
+		if !errors.Is(err, unix.EWOULDBLOCK) {
+			f.Close()
+			return nil, wrapPath("lock", dataDir, err)
+		}
+		if wait == 20 {
+			f.Close()
 			return nil, ErrLocked
 		}
-		return nil, wrapPath("lock", dataDir, err)
+		time.Sleep(25 * time.Millisecond)
 	}
-	return func() { f.Close() }, nil
 }
 
 // processAlive reports whether a process with this pid exists here.
