@@ -51,24 +51,18 @@ func ListIncrements(ctx context.Context, opts ListIncrementsOptions) (*Increment
 		return nil, err
 	}
 	data := filepath.Join(root, mirror.DataDirName)
-	ents, err := os.ReadDir(data)
+	d, err := readDataDir(data)
 	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", data, err)
+		return nil, err
 	}
-	var markers []int64
-	for _, e := range ents {
-		if n, err := increments.ParseName(e.Name()); err == nil && n.Base == "current_mirror" && n.Type == increments.TypeData {
-			markers = append(markers, n.Time)
-		}
-	}
-	switch len(markers) {
-	case 0:
+	if len(d.markers) == 0 {
 		return nil, &mirror.Error{Msg: fmt.Sprintf("Path '%s' couldn't be identified as being within an existing backup repository", opts.Path), Kind: ErrNoRepository}
-	case 1:
-	default:
-		return nil, fmt.Errorf("Previous backup to %s seems to have failed. Use rdiff-backup to 'regress' first the failed backup, then try again", root)
 	}
-	list := &IncrementList{Repository: root, Mirror: Increment{Time: markers[0], Type: entryType(filepath.Join(root, rel))}}
+	now, err := d.mirrorTime()
+	if err != nil {
+		return nil, err
+	}
+	list := &IncrementList{Repository: root, Mirror: Increment{Time: now, Type: entryType(filepath.Join(root, rel))}}
 
 	dir, base := data, "increments"
 	if rel != "." {

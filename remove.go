@@ -49,30 +49,16 @@ func RemoveIncrements(ctx context.Context, opts RemoveOptions) (*RemoveResult, e
 		return nil, &mirror.Error{Msg: fmt.Sprintf("Source directory '%s' doesn't have a sub-directory 'rdiff-backup-data'", opts.Repository), Kind: ErrNoRepository}
 	}
 	data := filepath.Join(opts.Repository, mirror.DataDirName)
-	ents, err := os.ReadDir(data)
+	d, err := readDataDir(data)
 	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", data, err)
+		return nil, err
 	}
-	var markers, roots, sessions []int64
-	for _, e := range ents {
-		n, err := increments.ParseName(e.Name())
-		if err != nil {
-			continue
-		}
-		switch {
-		case n.Base == "current_mirror" && n.Type == increments.TypeData:
-			markers = append(markers, n.Time)
-			sessions = append(sessions, n.Time)
-		case n.Base == "increments" && n.Type == increments.TypeDir:
-			roots = append(roots, n.Time)
-			sessions = append(sessions, n.Time)
-		case n.Base == "mirror_metadata":
-			sessions = append(sessions, n.Time)
-		}
+	mirrorTime, err := d.mirrorTime()
+	if err != nil {
+		return nil, err
 	}
-	if len(markers) != 1 {
-		return nil, fmt.Errorf("the repository %s holds an interrupted session: regress it first", opts.Repository)
-	}
+	// Sessions for NB: the mirror, the root markers, the metadata files.
+	sessions := append(append([]int64{mirrorTime}, d.roots...), d.sessions()...)
 	now := opts.Now
 	if now.IsZero() {
 		now = time.Now()
@@ -86,9 +72,8 @@ func RemoveIncrements(ctx context.Context, opts RemoveOptions) (*RemoveResult, e
 		return nil, err
 	}
 	res := &RemoveResult{Cutoff: cut}
-	slices.Sort(roots)
-	for _, t := range slices.Compact(roots) {
-		if t < cut && t < markers[0] {
+	for _, t := range slices.Compact(d.roots) {
+		if t < cut && t < mirrorTime {
 			res.Sessions = append(res.Sessions, t)
 		}
 	}

@@ -98,37 +98,14 @@ func Restore(ctx context.Context, opts RestoreOptions) error {
 // diffs down to it. It returns the session's time and the mirror's.
 func listingAt(data, spec string, now time.Time) (listing *metadata.PatchedReader, at, mirrorTime int64, closeAll func(), err error) {
 	closeAll = func() {}
-	ents, err := os.ReadDir(data)
+	d, err := readDataDir(data)
 	if err != nil {
-		return nil, 0, 0, closeAll, fmt.Errorf("reading %s: %w", data, err)
+		return nil, 0, 0, closeAll, err
 	}
-	type metaFile struct {
-		path string
-		n    increments.Name
+	if mirrorTime, err = d.mirrorTime(); err != nil {
+		return nil, 0, 0, closeAll, err
 	}
-	var metas []metaFile
-	var markers []int64
-	for _, e := range ents {
-		n, err := increments.ParseName(e.Name())
-		if err != nil {
-			continue
-		}
-		switch {
-		case n.Base == "current_mirror" && n.Type == increments.TypeData:
-			markers = append(markers, n.Time)
-		case n.Base == "mirror_metadata" && (n.Type == increments.TypeSnapshot || n.Type == increments.TypeDiff):
-			metas = append(metas, metaFile{filepath.Join(data, e.Name()), n})
-		}
-	}
-	if len(markers) != 1 {
-		return nil, 0, 0, closeAll, fmt.Errorf("Previous backup to %s seems to have failed. Use rdiff-backup to 'regress' first the failed backup, then try again to restore", filepath.Dir(data))
-	}
-	slices.SortFunc(metas, func(a, b metaFile) int { return int(b.n.Time - a.n.Time) }) // newest first
-	var sessions []int64
-	for _, m := range metas {
-		sessions = append(sessions, m.n.Time)
-	}
-	slices.Sort(sessions)
+	metas, sessions := d.metas, d.sessions()
 	if now.IsZero() {
 		now = time.Now()
 	}
@@ -168,7 +145,7 @@ func listingAt(data, spec string, now time.Time) (listing *metadata.PatchedReade
 		readers = append(readers, r)
 		sources = append(sources, r)
 	}
-	return metadata.NewPatchedReader(sources...), at, markers[0], closeAll, nil
+	return metadata.NewPatchedReader(sources...), at, mirrorTime, closeAll, nil
 }
 
 func prepareRestoreTarget(target string, force bool) error {

@@ -44,29 +44,21 @@ func Verify(ctx context.Context, opts VerifyOptions) (*VerifyResult, error) {
 		return nil, err
 	}
 	data := filepath.Join(root, mirror.DataDirName)
-	ents, err := os.ReadDir(data)
+	d, err := readDataDir(data)
 	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", data, err)
+		return nil, err
 	}
-	var markers []int64
-	snaps := map[int64]string{}
-	for _, e := range ents {
-		n, err := increments.ParseName(e.Name())
-		if err != nil {
-			continue
-		}
-		switch {
-		case n.Base == "current_mirror" && n.Type == increments.TypeData:
-			markers = append(markers, n.Time)
-		case n.Base == "mirror_metadata" && n.Type == increments.TypeSnapshot:
-			snaps[n.Time] = filepath.Join(data, e.Name())
+	now, err := d.mirrorTime()
+	if err != nil {
+		return nil, err
+	}
+	snap := ""
+	for _, m := range d.metas {
+		if m.n.Time == now && m.n.Type == increments.TypeSnapshot {
+			snap = m.path
 		}
 	}
-	if len(markers) != 1 {
-		return nil, fmt.Errorf("Previous backup to %s seems to have failed. Use rdiff-backup to 'regress' first the failed backup, then try again", root)
-	}
-	snap, ok := snaps[markers[0]]
-	if !ok {
+	if snap == "" {
 		return nil, fmt.Errorf("no mirror_metadata snapshot for the current mirror in %s", data)
 	}
 	rd, err := metadata.OpenReader(snap)
