@@ -401,23 +401,7 @@ func (r *EAReader) Skipped() int { return r.h.Skipped }
 func (r *EAReader) Close() error { return closeIf(r.h.closer) }
 
 // Next returns the next record or io.EOF.
-func (r *EAReader) Next() (*EARecord, error) {
-	for {
-		path, line, body, ok, err := r.h.next()
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			return nil, io.EOF
-		}
-		rec, perr := parseEA(path, body)
-		if perr != nil {
-			r.h.warn(line, path, perr)
-			continue
-		}
-		return rec, nil
-	}
-}
+func (r *EAReader) Next() (*EARecord, error) { return nextParsed(&r.h, parseEA) }
 
 func parseEA(path string, body [][]byte) (*EARecord, error) {
 	rec := &EARecord{Index: octalIndex(path)}
@@ -486,23 +470,7 @@ func (r *ACLReader) Skipped() int { return r.h.Skipped }
 func (r *ACLReader) Close() error { return closeIf(r.h.closer) }
 
 // Next returns the next record or io.EOF.
-func (r *ACLReader) Next() (*ACLRecord, error) {
-	for {
-		path, line, body, ok, err := r.h.next()
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			return nil, io.EOF
-		}
-		rec, perr := parseACL(path, body)
-		if perr != nil {
-			r.h.warn(line, path, perr)
-			continue
-		}
-		return rec, nil
-	}
-}
+func (r *ACLReader) Next() (*ACLRecord, error) { return nextParsed(&r.h, parseACL) }
 
 func parseACL(path string, body [][]byte) (*ACLRecord, error) {
 	rec := &ACLRecord{Index: octalIndex(path)}
@@ -532,4 +500,24 @@ func parseACL(path string, body [][]byte) (*ACLRecord, error) {
 		}
 	}
 	return rec, nil
+}
+
+// nextParsed returns the next record of h that parse accepts, reporting and
+// skipping the others, or io.EOF.
+func nextParsed[T any](h *hashReader, parse func(string, [][]byte) (*T, error)) (*T, error) {
+	for {
+		path, line, body, ok, err := h.next()
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, io.EOF
+		}
+		rec, perr := parse(path, body)
+		if perr != nil {
+			h.warn(line, path, perr)
+			continue
+		}
+		return rec, nil
+	}
 }

@@ -59,55 +59,47 @@ func (ss *sideStreams) close() {
 // indexes asked in increasing order. known is false when the last session
 // kept no EA snapshot.
 func (ss *sideStreams) eaAt(ix metadata.Index) (rec *metadata.EARecord, known bool) {
-	if ss == nil || ss.ea == nil {
+	if ss == nil {
 		return nil, false
 	}
-	for {
-		if ss.eaHead == nil {
-			r, err := ss.ea.Next()
-			if err != nil {
-				if !errors.Is(err, io.EOF) {
-					ss.ea = nil // unreadable: stop comparing rather than report changes
-				}
-				return nil, ss.ea != nil
-			}
-			ss.eaHead = r
-		}
-		switch c := metadata.CompareIndex(ss.eaHead.Index, ix); {
-		case c < 0:
-			ss.eaHead = nil
-		case c == 0:
-			r := ss.eaHead
-			ss.eaHead = nil
-			return r, true
-		default:
-			return nil, true
-		}
-	}
+	return recordAt(&ss.ea, &ss.eaHead, ix, func(r *metadata.EARecord) metadata.Index { return r.Index })
 }
 
 // aclAt is eaAt for ACLs.
 func (ss *sideStreams) aclAt(ix metadata.Index) (rec *metadata.ACLRecord, known bool) {
-	if ss == nil || ss.acl == nil {
+	if ss == nil {
 		return nil, false
 	}
+	return recordAt(&ss.acl, &ss.aclHead, ix, func(r *metadata.ACLRecord) metadata.Index { return r.Index })
+}
+
+// recordAt advances a sorted record stream (with one record of look-ahead
+// in *head) to ix and returns its record there, if any. An unreadable
+// stream is dropped (*src set to nil): the session then stops comparing
+// rather than report changes that are not there.
+func recordAt[T any, S interface{ Next() (*T, error) }](src *S, head **T, ix metadata.Index, index func(*T) metadata.Index) (*T, bool) {
+	var zero S
 	for {
-		if ss.aclHead == nil {
-			r, err := ss.acl.Next()
+		if any(*src) == any(zero) {
+			return nil, false
+		}
+		if *head == nil {
+			r, err := (*src).Next()
 			if err != nil {
 				if !errors.Is(err, io.EOF) {
-					ss.acl = nil
+					*src = zero
+					return nil, false
 				}
-				return nil, ss.acl != nil
+				return nil, true
 			}
-			ss.aclHead = r
+			*head = r
 		}
-		switch c := metadata.CompareIndex(ss.aclHead.Index, ix); {
+		switch c := metadata.CompareIndex(index(*head), ix); {
 		case c < 0:
-			ss.aclHead = nil
+			*head = nil
 		case c == 0:
-			r := ss.aclHead
-			ss.aclHead = nil
+			r := *head
+			*head = nil
 			return r, true
 		default:
 			return nil, true
