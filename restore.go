@@ -220,14 +220,36 @@ func (r *restorer) entry(rec *metadata.Record) error {
 	}
 }
 
-// content writes the file's bytes as of r.at: the mirror's, taken back
-// through every increment of the file from the newest down to r.at.
+// content writes the file's bytes as of r.at into path.
 func (r *restorer) content(ix metadata.Index, path string) error {
+	in, err := openVersion(r.root, r.data, ix, r.at, r.now)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return fmt.Errorf("restoring %s: %w", ix.String(), err)
+	}
+	return out.Close()
+}
+
+// openVersion opens the content of the mirror's regular file ix (of the
+// repository at root, data directory data, current mirror time now) as of
+// session at: the mirror's bytes taken back through every increment of
+// the file from the newest down to at. It is the one way the read actions
+// (restore, verify --at, compare) get at an older version's bytes; it
+// never writes into the repository.
+func openVersion(root, data string, ix metadata.Index, at, now int64) (io.ReadCloser, error) {
 	var incs []increments.Name
 	var incPaths []string
-	dir := filepath.Join(r.data, "increments", filepath.FromSlash(metadata.Index(ix[:len(ix)-1]).String()))
+	dir := filepath.Join(data, "increments", filepath.FromSlash(metadata.Index(ix[:len(ix)-1]).String()))
 	if len(ix) == 1 {
-		dir = filepath.Join(r.data, "increments")
+		dir = filepath.Join(data, "increments")
 	}
 	if ents, err := os.ReadDir(dir); err == nil {
 		for _, e := range ents {
@@ -235,7 +257,7 @@ func (r *restorer) content(ix metadata.Index, path string) error {
 				continue
 			}
 			n, err := increments.ParseName(e.Name())
-			if err != nil || n.Base != ix[len(ix)-1] || n.Time < r.at || n.Time >= r.now {
+			if err != nil || n.Base != ix[len(ix)-1] || n.Time < at || n.Time >= now {
 				continue
 			}
 			if n.Type == increments.TypeDiff || n.Type == increments.TypeSnapshot || n.Type == increments.TypeMissing {
@@ -250,13 +272,13 @@ func (r *restorer) content(ix metadata.Index, path string) error {
 	}
 	slices.SortFunc(order, func(a, b int) int { return int(incs[b].Time - incs[a].Time) }) // newest first
 
-	cur := metadata.FullPath(r.root, ix) // the current version's file
+	cur := metadata.FullPath(root, ix) // the current version's file
 	var tmps []string
-	defer func() {
+	cleanup := func() {
 		for _, t := range tmps {
 			os.Remove(t)
 		}
-	}()
+	}
 	for _, k := range order {
 		switch incs[k].Type {
 		case increments.TypeMissing:
@@ -264,29 +286,50 @@ func (r *restorer) content(ix metadata.Index, path string) error {
 		case increments.TypeSnapshot:
 			cur = incPaths[k]
 			if incs[k].Compressed {
-				t, err := decompressTo(incPaths[k], filepath.Dir(path))
+				t, err := decompressTo(incPaths[k], "")
 				if err != nil {
-					return err
+					cleanup()
+					return nil, err
 				}
 				tmps = append(tmps, t)
 				cur = t
 			}
 		case increments.TypeDiff:
 			if cur == "" {
-				return fmt.Errorf("increment %s: a delta with no newer version to apply it to", incPaths[k])
+				cleanup()
+				return nil, fmt.Errorf("increment %s: a delta with no newer version to apply it to", incPaths[k])
 			}
-			t, err := patchTo(cur, incPaths[k], filepath.Dir(path))
+			t, err := patchTo(cur, incPaths[k], "")
 			if err != nil {
-				return err
+				cleanup()
+				return nil, err
 			}
 			tmps = append(tmps, t)
 			cur = t
 		}
 	}
 	if cur == "" {
-		return fmt.Errorf("%s: no content for the chosen session", ix.String())
+		cleanup()
+		return nil, fmt.Errorf("%s: no content for the chosen session", ix.String())
 	}
-	return copyContent(cur, path)
+	f, err := os.Open(cur)
+	if err != nil {
+		cleanup()
+		return nil, err
+	}
+	return &tempBackedFile{File: f, cleanup: cleanup}, nil
+}
+
+// tempBackedFile removes the temporary files it was built from on Close.
+type tempBackedFile struct {
+	*os.File
+	cleanup func()
+}
+
+func (f *tempBackedFile) Close() error {
+	err := f.File.Close()
+	f.cleanup()
+	return err
 }
 
 func decompressTo(inc, dir string) (string, error) {
@@ -328,21 +371,4 @@ func patchTo(basisPath, inc, dir string) (string, error) {
 		return "", fmt.Errorf("applying increment %s: %w", inc, err)
 	}
 	return out.Name(), nil
-}
-
-func copyContent(from, to string) error {
-	in, err := os.Open(from)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }
