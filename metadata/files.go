@@ -89,9 +89,12 @@ type DataFile struct {
 	compress bool
 	f        *os.File
 	zw       *gzip.Writer
-	bw       *bufio.Writer
-	path     string
-	closed   bool
+	bw       interface {
+		io.Writer
+		Flush() error
+	}
+	path   string
+	closed bool
 	// Now gives the gzip header time; time.Now when nil.
 	Now func() time.Time
 	// NoSync skips the fsync at Close, for writers that sync the whole
@@ -130,7 +133,9 @@ func (d *DataFile) open(gz bool) error {
 		zw.Name = latin1OrEmpty(filepath.Base(d.base))
 		zw.ModTime = now()
 		d.zw = zw
-		w = zw
+		// Compression runs on its own goroutine.
+		d.bw = newAsyncWriter(zw)
+		return nil
 	}
 	d.bw = bufio.NewWriterSize(w, 64<<10)
 	return nil

@@ -6,7 +6,8 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"slices"
+	"runtime"
+	"sync"
 )
 
 // WalkFunc receives the entries Walk selects, in order. rel is the path
@@ -50,8 +51,9 @@ func Walk(ctx context.Context, root string, set *Set, fn WalkFunc) error {
 	if !fi.IsDir() {
 		return nil
 	}
-	w := &walker{ctx: ctx, set: set, fn: fn}
-	return w.dir(set.base, set.prefix)
+	w := &walker{ctx: ctx, set: set, fn: fn, pf: newPrefetcher()}
+	defer w.pf.stop()
+	return w.dir(set.base, set.prefix, nil)
 }
 
 type pendingDir struct {
@@ -65,6 +67,7 @@ type walker struct {
 	fn      WalkFunc
 	pending []pendingDir // scanned directories not yet yielded, outermost first
 	count   int
+	pf      *prefetcher
 }
 
 func (w *walker) rel(full string) string {
@@ -94,19 +97,45 @@ func (w *walker) flush() error {
 }
 
 // dir walks the content of the directory at full; prefix is full followed
-// by '/'.
-func (w *walker) dir(full, prefix string) error {
+// by '/'. l is its listing when it was fetched ahead, else nil.
+func (w *walker) dir(full, prefix string, l *listing) error {
 	if err := w.ctx.Err(); err != nil {
 		return err
 	}
-	names, err := readDirNames(full)
-	if err != nil {
-		if rerr := w.report(w.rel(full), err); rerr != nil {
+	if l == nil {
+		l = &listing{dir: full}
+		l.fetch()
+	} else {
+		<-l.done
+		w.pf.consumed()
+	}
+	if l.err != nil {
+		if rerr := w.report(w.rel(full), l.err); rerr != nil {
 			return rerr
 		}
 	}
-	slices.Sort(names)
-	for _, name := range names {
+	// Decide every child first, so that the directories to be entered
+	// are listed ahead, in order, while the ones before them are walked.
+	verdicts := make([]Result, len(l.names))
+	subs := make([]*listing, len(l.names))
+	for i, name := range l.names {
+		fi := l.infos[i]
+		if fi == nil {
+			continue
+		}
+		verdicts[i] = w.set.match(prefix+name, prefix[len(w.set.prefix):]+name, fi)
+		if fi.IsDir() && verdicts[i] != Exclude {
+			subs[i] = w.pf.ahead(prefix + name)
+		}
+	}
+	defer func() {
+		for _, sub := range subs { // skipped or abandoned: let them go
+			if sub != nil {
+				sub.abandon(w.pf)
+			}
+		}
+	}()
+	for i, name := range l.names {
 		if w.count++; w.count&1023 == 0 {
 			if err := w.ctx.Err(); err != nil {
 				return err
@@ -114,29 +143,33 @@ func (w *walker) dir(full, prefix string) error {
 		}
 		child := prefix + name
 		rel := child[len(w.set.prefix):]
-		fi, err := os.Lstat(child)
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
+		fi := l.infos[i]
+		if fi == nil {
+			if errors.Is(l.errs[i], fs.ErrNotExist) {
 				continue // vanished since the listing
 			}
-			if rerr := w.report(rel, err); rerr != nil {
+			if rerr := w.report(rel, l.errs[i]); rerr != nil {
 				return rerr
 			}
 			continue
 		}
-		switch w.set.match(child, rel, fi) {
+		sub := subs[i]
+		subs[i] = nil
+		switch verdicts[i] {
 		case Include:
 			if err := w.flush(); err != nil {
+				sub.abandon(w.pf)
 				return err
 			}
 			if err := w.fn(rel, fi, nil); err != nil {
+				sub.abandon(w.pf)
 				if errors.Is(err, fs.SkipDir) {
 					continue
 				}
 				return err
 			}
 			if fi.IsDir() {
-				if err := w.dir(child, child+"/"); err != nil {
+				if err := w.dir(child, child+"/", sub); err != nil {
 					return err
 				}
 			}
@@ -146,7 +179,7 @@ func (w *walker) dir(full, prefix string) error {
 			}
 			mark := len(w.pending)
 			w.pending = append(w.pending, pendingDir{rel: rel, fi: fi})
-			if err := w.dir(child, child+"/"); err != nil {
+			if err := w.dir(child, child+"/", sub); err != nil {
 				return err
 			}
 			if len(w.pending) > mark {
@@ -158,16 +191,70 @@ func (w *walker) dir(full, prefix string) error {
 	return nil
 }
 
-// readDirNames lists a directory's names (unsorted); on error it returns
-// what it could read.
-func readDirNames(path string) ([]string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
+// A listing is a directory's sorted names with each one's lstat: the
+// unit of work handed to the prefetch workers.
+type listing struct {
+	dir   string
+	names []string
+	infos []fs.FileInfo // nil where the lstat failed
+	errs  []error       // the lstat errors
+	err   error         // the listing's own error (names holds what was read)
+	done  chan struct{} // closed when fetched (ahead listings only)
+}
+
+// abandon releases a listing fetched ahead that the walk will not enter.
+func (l *listing) abandon(pf *prefetcher) {
+	if l == nil {
+		return
 	}
-	names, err := f.Readdirnames(-1)
-	if cerr := f.Close(); err == nil && cerr != nil {
-		err = cerr
+	<-l.done
+	pf.consumed()
+}
+
+// prefetcher lists directories ahead of the walk on a few goroutines: the
+// walk itself only decides and calls back, while listing and lstat, the
+// system calls that dominate a walk over an unchanged tree, run in
+// parallel. At most maxAhead listings are held (fetched or queued) at once;
+// past that a directory is listed when the walk reaches it.
+type prefetcher struct {
+	jobs chan *listing
+	held int // listings handed out by ahead and not yet consumed
+	wg   sync.WaitGroup
+}
+
+const maxAhead = 64
+
+func newPrefetcher() *prefetcher {
+	pf := &prefetcher{jobs: make(chan *listing, maxAhead)}
+	n := min(max(runtime.GOMAXPROCS(0), 2), 8)
+	pf.wg.Add(n)
+	for range n {
+		go func() {
+			defer pf.wg.Done()
+			for l := range pf.jobs {
+				l.fetch()
+				close(l.done)
+			}
+		}()
 	}
-	return names, err
+	return pf
+}
+
+// ahead queues the listing of dir, or returns nil when too many are held.
+func (pf *prefetcher) ahead(dir string) *listing {
+	if pf.held >= maxAhead {
+		return nil
+	}
+	pf.held++
+	l := &listing{dir: dir, done: make(chan struct{})}
+	pf.jobs <- l // never blocks: held <= maxAhead = cap
+	return l
+}
+
+func (pf *prefetcher) consumed() { pf.held-- }
+
+// stop ends the workers once the queued listings are done.
+func (pf *prefetcher) stop() {
+	close(pf.jobs)
+	pf.wg.Wait()
 }
