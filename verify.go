@@ -7,10 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
+	"io/fs"
 	"path/filepath"
+	"time"
 
-	"github.com/gordiff/gordiff/increments"
 	"github.com/gordiff/gordiff/metadata"
 	"github.com/gordiff/gordiff/mirror"
 )
@@ -19,53 +19,47 @@ import (
 type VerifyOptions struct {
 	// Path is the repository, or a path inside its mirror.
 	Path string
-	// Message receives the per-file warnings; nil discards them.
+	// At is the time spec of the session to verify (cli.md section 4);
+	// empty means "now", the current mirror.
+	At string
+	// Now is the reference for relative time specs; zero means the clock.
+	Now time.Time
+	// Message receives the per-file messages (warnings, and at level 5 each
+	// file verified); nil discards them.
 	Message func(Level, string)
 }
 
 // VerifyResult sums up a verification.
 type VerifyResult struct {
-	Checked   int // regular files whose digest was compared
-	Corrupted int // ... and did not match
-	NoHash    int // regular files without a recorded digest
+	Time      int64 // the session verified
+	Checked   int   // regular files whose digest was compared
+	Corrupted int   // ... and did not match
+	NoHash    int   // regular files without a recorded digest
 }
 
-// ErrVerifyOlder reports a verification asked for an earlier session,
-// which needs the restore machinery of step 3.
-var ErrVerifyOlder = errors.New("verifying an earlier session than the current mirror is not available in this version of gordiff")
-
-// Verify recomputes the SHA-1 of every regular file of the current mirror
-// (under Path) and compares it with the digest the metadata recorded, as
-// `rdiff-backup verify` does at the default time (now). Later paths of a
-// hard-link group are checked against their group's digest.
+// Verify recomputes the SHA-1 of every regular file (under Path) as it was
+// at the session At selects and compares it with the digest that
+// session's metadata recorded, as `rdiff-backup verify` does. An older
+// session's content is rebuilt from the mirror and the increments; later
+// paths of a hard-link group are checked against their group's digest. A
+// file whose content cannot be found at all is checked as empty (a
+// mismatch, with a warning); an increment that cannot be read or applied
+// ends the verification with an error naming it.
 func Verify(ctx context.Context, opts VerifyOptions) (*VerifyResult, error) {
 	root, rel, err := findRepository(opts.Path)
 	if err != nil {
 		return nil, err
 	}
+	spec := opts.At
+	if spec == "" {
+		spec = "now"
+	}
 	data := filepath.Join(root, mirror.DataDirName)
-	d, err := readDataDir(data)
+	listing, at, mirrorTime, closeAll, err := listingAt(data, spec, opts.Now)
 	if err != nil {
 		return nil, err
 	}
-	now, err := d.mirrorTime()
-	if err != nil {
-		return nil, err
-	}
-	snap := ""
-	for _, m := range d.metas {
-		if m.n.Time == now && m.n.Type == increments.TypeSnapshot {
-			snap = m.path
-		}
-	}
-	if snap == "" {
-		return nil, fmt.Errorf("no mirror_metadata snapshot for the current mirror in %s", data)
-	}
-	rd, err := metadata.OpenReader(snap)
-	if err != nil {
-		return nil, err
-	}
-	defer rd.Close()
+	defer closeAll()
 	var under metadata.Index
 	if rel != "." {
 		under = metadata.ParseIndex(filepath.ToSlash(rel))
@@ -75,11 +69,10 @@ func Verify(ctx context.Context, opts VerifyOptions) (*VerifyResult, error) {
 			opts.Message(l, fmt.Sprintf(format, a...))
 		}
 	}
-	type linkKey struct{ dev, ino uint64 }
-	groups := map[linkKey]string{}
-	res := &VerifyResult{}
+	digests := linkDigests{}
+	res := &VerifyResult{Time: at}
 	for {
-		rec, err := rd.Next()
+		rec, err := listing.Next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
@@ -92,27 +85,20 @@ func Verify(ctx context.Context, opts VerifyOptions) (*VerifyResult, error) {
 		if rec.Type != metadata.TypeReg {
 			continue
 		}
-		want := rec.SHA1
-		if rec.NumHardLinks > 1 {
-			k := linkKey{rec.DeviceLoc, rec.Inode}
-			if want != "" {
-				groups[k] = want
-			} else {
-				want = groups[k]
-			}
-		}
+		want := digests.digest(rec)
 		if len(under) > 0 && !(rec.Index.Equal(under) || rec.Index.HasPrefix(under)) {
 			continue
 		}
 		// Paths are shown relative to the verified sub-path.
-		path := metadata.Index(rec.Index[len(under):]).String()
+		path := DisplayPath(metadata.Index(rec.Index[len(under):]).String())
 		if want == "" {
 			res.NoHash++
 			say(2, "Cannot find SHA1 digest for file %s, perhaps because this feature was added in v1.1.1", path)
-			say(2, "Hash for file %s missing, cannot check", path)
 			continue
 		}
-		got, err := fileSHA1(metadata.FullPath(root, rec.Index))
+		got, err := versionSHA1(root, data, rec.Index, at, mirrorTime, func(missing string) {
+			say(2, "The content of %s could not be found in the repository (it is missing at %s), so it is checked as an empty file", path, missing)
+		})
 		if err != nil {
 			return res, err
 		}
@@ -120,20 +106,52 @@ func Verify(ctx context.Context, opts VerifyOptions) (*VerifyResult, error) {
 		if got != want {
 			res.Corrupted++
 			say(2, "Computed SHA1 digest of file %s '%s' doesn't match recorded digest of '%s'. Your backup repository may be corrupted!", path, got, want)
+		} else {
+			say(5, "Verified SHA1 digest of file %s", path)
 		}
 	}
 	return res, nil
 }
 
-func fileSHA1(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
+// linkDigests gives every path of a hard-link group its group's digest:
+// rdiff-backup records it with the group's first path only.
+type linkDigests map[[2]uint64]string
+
+// digest returns rec's recorded digest, or its group's; the records must
+// come in the listing's order, whatever part of the tree is looked at.
+func (g linkDigests) digest(rec *metadata.Record) string {
+	if rec.NumHardLinks <= 1 {
+		return rec.SHA1
 	}
-	defer f.Close()
+	k := [2]uint64{rec.DeviceLoc, rec.Inode}
+	if rec.SHA1 != "" {
+		if _, ok := g[k]; !ok {
+			g[k] = rec.SHA1
+		}
+		return rec.SHA1
+	}
+	return g[k]
+}
+
+// versionSHA1 hashes the content of the regular file ix at session at.
+// When that content is simply not there (the mirror file deleted, say),
+// missing is told the path looked for and the digest is the empty
+// file's, as rdiff-backup does.
+func versionSHA1(root, data string, ix metadata.Index, at, now int64, missing func(string)) (string, error) {
 	h := sha1.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("reading %s: %w", path, err)
+	in, err := openVersion(root, data, ix, at, now)
+	var pe *fs.PathError
+	switch {
+	case errors.As(err, &pe) && errors.Is(err, fs.ErrNotExist):
+		missing(pe.Path)
+	case err != nil:
+		return "", fmt.Errorf("reading %s at %s: %w", ix.String(), time.Unix(at, 0).UTC().Format(time.RFC3339), err)
+	default:
+		_, err := io.Copy(h, in)
+		in.Close()
+		if err != nil {
+			return "", fmt.Errorf("reading %s at %s: %w", ix.String(), time.Unix(at, 0).UTC().Format(time.RFC3339), err)
+		}
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
