@@ -141,10 +141,10 @@ func Compare(ctx context.Context, opts CompareOptions) (*CompareResult, error) {
 	if err := src.Begin(ctx, remote.BeginOptions{}); err != nil {
 		return nil, err
 	}
-	repo := &repoStream{listing: listing, under: under, digests: linkDigests{}}
+	repo := &repoStream{listing: listing, under: under}
 	c := &comparer{
 		ctx: ctx, opts: opts, method: method, say: say, src: src, side: side,
-		root: root, data: data, at: at, now: mirrorTime, res: &CompareResult{Time: at},
+		root: root, data: data, at: at, now: mirrorTime, digests: linkDigests{}, res: &CompareResult{Time: at},
 	}
 	s, err := nextSource(ctx, src, say)
 	if err != nil {
@@ -216,15 +216,13 @@ func nextSource(ctx context.Context, src *remote.LocalSource, say func(Level, st
 // repoEntry is one record of the session's listing under the compared
 // sub-path.
 type repoEntry struct {
-	rec    *metadata.Record // with the full index
-	rel    metadata.Index   // the index below the sub-path
-	digest string           // the recorded digest, the group's for a hard link
+	rec *metadata.Record // with the full index
+	rel metadata.Index   // the index below the sub-path
 }
 
 type repoStream struct {
 	listing *metadata.PatchedReader
 	under   metadata.Index
-	digests linkDigests
 }
 
 func (rs *repoStream) next() (*repoEntry, error) {
@@ -236,30 +234,27 @@ func (rs *repoStream) next() (*repoEntry, error) {
 		if err != nil {
 			return nil, err
 		}
-		digest := ""
-		if rec.Type == metadata.TypeReg {
-			digest = rs.digests.digest(rec)
-		}
 		if len(rs.under) > 0 && !rec.Index.Equal(rs.under) && !rec.Index.HasPrefix(rs.under) {
 			continue
 		}
-		return &repoEntry{rec: rec, rel: rec.Index[len(rs.under):], digest: digest}, nil
+		return &repoEntry{rec: rec, rel: rec.Index[len(rs.under):]}, nil
 	}
 }
 
 // comparer holds the state of one Compare.
 type comparer struct {
-	ctx    context.Context
-	opts   CompareOptions
-	method string
-	say    func(Level, string, ...any)
-	src    *remote.LocalSource
-	side   *sessionSide
-	root   string
-	data   string
-	at     int64
-	now    int64
-	res    *CompareResult
+	ctx     context.Context
+	opts    CompareOptions
+	method  string
+	say     func(Level, string, ...any)
+	src     *remote.LocalSource
+	side    *sessionSide
+	root    string
+	data    string
+	at      int64
+	now     int64
+	digests linkDigests
+	res     *CompareResult
 }
 
 func (c *comparer) report(ix metadata.Index, reason string) {
@@ -319,9 +314,11 @@ func (c *comparer) pair(s *remote.Entry, r *repoEntry) error {
 }
 
 // hashChanged compares a source file's SHA-1 with the recorded digest; a
-// file without one counts as unchanged, with a warning.
+// file without one counts as unchanged (whatever its size), with a
+// warning.
 func (c *comparer) hashChanged(s *remote.Entry, r *repoEntry) (bool, error) {
-	if r.digest == "" {
+	digest := c.digests.digest(r.rec)
+	if digest == "" {
 		c.say(2, "Metadata file has no digest for mirror file %s, unable to compare.", DisplayPath(r.rel.String()))
 		return false, nil
 	}
@@ -337,7 +334,7 @@ func (c *comparer) hashChanged(s *remote.Entry, r *repoEntry) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("reading source file %s: %w", c.sourcePath(s.Index), err)
 	}
-	return got != r.digest, nil
+	return got != digest, nil
 }
 
 // contentChanged compares a source file's bytes with the file's content

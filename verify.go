@@ -82,13 +82,10 @@ func Verify(ctx context.Context, opts VerifyOptions) (*VerifyResult, error) {
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
-		if rec.Type != metadata.TypeReg {
+		if rec.Type != metadata.TypeReg || len(under) > 0 && !(rec.Index.Equal(under) || rec.Index.HasPrefix(under)) {
 			continue
 		}
 		want := digests.digest(rec)
-		if len(under) > 0 && !(rec.Index.Equal(under) || rec.Index.HasPrefix(under)) {
-			continue
-		}
 		// Paths are shown relative to the verified sub-path.
 		path := DisplayPath(metadata.Index(rec.Index[len(under):]).String())
 		if want == "" {
@@ -113,24 +110,42 @@ func Verify(ctx context.Context, opts VerifyOptions) (*VerifyResult, error) {
 	return res, nil
 }
 
-// linkDigests gives every path of a hard-link group its group's digest:
-// rdiff-backup records it with the group's first path only.
-type linkDigests map[[2]uint64]string
+// linkDigests finds the digest to check a regular file against the way
+// rdiff-backup's hard-link table does: a later path of a hard-link group
+// gets the digest of the group's first path that was looked up (rdiff-backup
+// records it with that path only), and a group is forgotten once as many
+// paths as it has links were looked up. Only the records looked up count,
+// so a group whose first path is not looked up (outside the sub-path, say)
+// has no digest for the others.
+type linkDigests map[[2]uint64]*linkGroup
 
-// digest returns rec's recorded digest, or its group's; the records must
-// come in the listing's order, whatever part of the tree is looked at.
+type linkGroup struct {
+	first  string // index of the group's first path looked up
+	left   int64  // links not looked up yet
+	digest string
+}
+
+// digest returns the digest to check rec against; records come in the
+// listing's order.
 func (g linkDigests) digest(rec *metadata.Record) string {
-	if rec.NumHardLinks <= 1 {
+	if rec.Type != metadata.TypeReg || rec.NumHardLinks < 2 {
 		return rec.SHA1
 	}
-	k := [2]uint64{rec.DeviceLoc, rec.Inode}
-	if rec.SHA1 != "" {
-		if _, ok := g[k]; !ok {
-			g[k] = rec.SHA1
-		}
-		return rec.SHA1
+	k := [2]uint64{rec.Inode, rec.DeviceLoc}
+	ix := rec.Index.String()
+	grp := g[k]
+	if grp == nil {
+		grp = &linkGroup{first: ix, left: rec.NumHardLinks, digest: rec.SHA1}
+		g[k] = grp
 	}
-	return g[k]
+	d := rec.SHA1
+	if grp.first != ix {
+		d = grp.digest
+	}
+	if grp.left--; grp.left <= 0 {
+		delete(g, k)
+	}
+	return d
 }
 
 // versionSHA1 hashes the content of the regular file ix at session at.
