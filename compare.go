@@ -93,15 +93,17 @@ func Compare(ctx context.Context, opts CompareOptions) (*CompareResult, error) {
 			opts.Message(l, fmt.Sprintf(format, a...))
 		}
 	}
-	fi, serr := os.Stat(opts.Source)
+	// Both locations are checked before failing, and a bad repository is
+	// named first, as rdiff-backup does.
 	root, rel, rerr := findRepository(opts.Path)
-	switch {
-	case serr != nil:
-		return nil, &mirror.Error{Msg: fmt.Sprintf("Source path %s does not exist", opts.Source), Kind: ErrSource}
-	case !fi.IsDir():
-		return nil, &mirror.Error{Msg: fmt.Sprintf("Source path %s is not a directory", opts.Source), Kind: ErrSource}
-	case rerr != nil:
-		return nil, rerr
+	var serr error
+	if fi, err := os.Stat(opts.Source); err != nil {
+		serr = &mirror.Error{Msg: fmt.Sprintf("Source path %s does not exist", opts.Source), Kind: ErrSource}
+	} else if !fi.IsDir() {
+		serr = &mirror.Error{Msg: fmt.Sprintf("Source path %s is not a directory", opts.Source), Kind: ErrSource}
+	}
+	if rerr != nil || serr != nil {
+		return nil, errors.Join(rerr, serr)
 	}
 	set, err := selection.New(opts.Source, opts.Selection, opts.SelectionConfig)
 	if err != nil {

@@ -44,6 +44,14 @@ func runCompare(ctx context.Context, inv *cli.Invocation, st streams) int {
 		opts.Now = time.Unix(*inv.CurrentTime, 0)
 	}
 	res, err := gordiff.Compare(ctx, opts)
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		// Both locations are bad: one message each.
+		errs := j.Unwrap()
+		for _, e := range errs[:len(errs)-1] {
+			c.message(1, e.Error())
+		}
+		err = errs[len(errs)-1]
+	}
 	if err != nil {
 		return c.fail(readStep(err), err)
 	}

@@ -259,6 +259,8 @@ func TestCompareAndVerifyCommandLines(t *testing.T) {
 			{"compare", src, filepath.Join(repo, "nonexist")},
 			{"compare", filepath.Join(dir, "nonexist"), repo},
 			{"compare", src, src},
+			{"compare", filepath.Join(dir, "nonexist"), src},
+			{"compare", filepath.Join(src, "a"), filepath.Join(repo, "a")},
 			{"verify", filepath.Join(dir, "nonexist")},
 			{"verify", src},
 		} {
