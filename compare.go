@@ -352,9 +352,11 @@ func (c *comparer) contentChanged(s *remote.Entry, r *repoEntry) (bool, error) {
 		return true, nil
 	}
 	defer in.Close()
-	old, err := openVersion(c.root, c.data, r.rec.Index, c.at, c.now)
+	old, err := openVersionOrEmpty(c.root, c.data, r.rec.Index, c.at, c.now, func(missing string) {
+		c.say(2, "The content of %s could not be found in the repository (it is missing at %s), so it is compared as an empty file", DisplayPath(r.rel.String()), missing)
+	})
 	if err != nil {
-		return false, fmt.Errorf("reading %s at %s: %w", r.rec.Index.String(), time.Unix(c.at, 0).UTC().Format(time.RFC3339), err)
+		return false, err
 	}
 	defer old.Close()
 	same, err := sameContent(in, old)

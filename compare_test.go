@@ -290,3 +290,74 @@ func TestCompareBadInput(t *testing.T) {
 	}
 	requireSameTree(t, "the repository after a compare on truncated metadata", before, snapshotTree(t, repo, snapOpts{}))
 }
+
+// TestCompareDamagedRepository: a mirror file altered is found by the
+// full method only (hash trusts the recorded digest, as rdiff-backup
+// does); a mirror file gone compares as an empty file, with a warning
+// naming it; a truncated increment fails the full method's compare with
+// an error naming it when its content is needed. Reports and outcomes are
+// rdiff-backup's.
+func TestCompareDamagedRepository(t *testing.T) {
+	needRdiffBackup(t)
+	t.Parallel()
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src")
+	makeTree(t, src, tFile("a", strings.Repeat("a line\n", 300)), tFile("b", "bb\n"), tDir("d"), tFile("d/e", "eee\n"))
+	for _, name := range []string{"rdiff", "gordiff"} {
+		repo := filepath.Join(dir, name)
+		if name == "rdiff" {
+			rdiffBackupAt(t, src, repo, sessionTime(0))
+		} else {
+			gordiffWriter(t, src, repo, sessionTime(0))
+		}
+	}
+	applyOps(t, src, []op{rewrite("a", strings.Repeat("a line\n", 299)+"A line\n", baseMtime+100)})
+	for _, name := range []string{"rdiff", "gordiff"} {
+		repo := filepath.Join(dir, name)
+		if name == "rdiff" {
+			rdiffBackupAt(t, src, repo, sessionTime(1))
+		} else {
+			gordiffWriter(t, src, repo, sessionTime(1))
+		}
+		if err := os.WriteFile(filepath.Join(repo, "b"), []byte("XX\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Remove(filepath.Join(repo, "d", "e")); err != nil {
+			t.Fatal(err)
+		}
+		first := strconv.FormatInt(sessionTime(0), 10)
+		for _, method := range []string{"meta", "hash", "full"} {
+			for _, at := range []string{"now", first} {
+				wantOut, _, code := rdiffBackupStreams(t, "-v5", "compare", "--method", method, "--at", at, src, repo)
+				got, warnings, res, err := gordiffCompare(t, gordiff.CompareOptions{Source: src, Path: repo, Method: method, At: at})
+				if err != nil {
+					t.Fatalf("%s %s --at %s: %v", name, method, at, err)
+				}
+				if want := keepLines(wantOut, compareLine); got != want || (res.Differences > 0) != (code == 1) {
+					t.Errorf("%s %s --at %s: got %q (%d differences)\nrdiff-backup %q exit %d", name, method, at, got, res.Differences, want, code)
+				}
+				if method == "full" && !strings.Contains(warnings, filepath.Join(repo, "d", "e")) {
+					t.Errorf("%s %s --at %s: warnings %q do not name the missing %s", name, method, at, warnings, filepath.Join(repo, "d", "e"))
+				}
+			}
+		}
+		incs, err := filepath.Glob(filepath.Join(repo, "rdiff-backup-data", "increments", "a.*.diff.gz"))
+		if err != nil || len(incs) != 1 {
+			t.Fatalf("the increment of a: %v %v", incs, err)
+		}
+		data, err := os.ReadFile(incs[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(incs[0], data[:len(data)/2], 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, code := rdiffBackupStreams(t, "compare", "--method", "full", "--at", first, src, repo); code != 1 {
+			t.Errorf("%s: rdiff-backup compare with a truncated increment: exit %d, want 1", name, code)
+		}
+		_, err = gordiff.Compare(context.Background(), gordiff.CompareOptions{Source: src, Path: repo, Method: "full", At: first})
+		if err == nil || !strings.Contains(err.Error(), incs[0]) {
+			t.Errorf("%s: compare with a truncated increment: %v, want an error naming %s", name, err, incs[0])
+		}
+	}
+}

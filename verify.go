@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/gordiff/gordiff/metadata"
@@ -148,25 +149,34 @@ func (g linkDigests) digest(rec *metadata.Record) string {
 	return d
 }
 
-// versionSHA1 hashes the content of the regular file ix at session at.
-// When that content is simply not there (the mirror file deleted, say),
-// missing is told the path looked for and the digest is the empty
-// file's, as rdiff-backup does.
+// versionSHA1 hashes the content of the regular file ix at session at
+// (see openVersionOrEmpty).
 func versionSHA1(root, data string, ix metadata.Index, at, now int64, missing func(string)) (string, error) {
+	in, err := openVersionOrEmpty(root, data, ix, at, now, missing)
+	if err != nil {
+		return "", err
+	}
+	defer in.Close()
 	h := sha1.New()
+	if _, err := io.Copy(h, in); err != nil {
+		return "", fmt.Errorf("reading %s at %s: %w", ix.String(), time.Unix(at, 0).UTC().Format(time.RFC3339), err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// openVersionOrEmpty opens the content of the regular file ix at session
+// at. When that content is simply not there (the mirror file deleted,
+// say), missing is told the path looked for and the content is empty, as
+// rdiff-backup makes it; an increment that cannot be read is an error.
+func openVersionOrEmpty(root, data string, ix metadata.Index, at, now int64, missing func(string)) (io.ReadCloser, error) {
 	in, err := openVersion(root, data, ix, at, now)
 	var pe *fs.PathError
 	switch {
 	case errors.As(err, &pe) && errors.Is(err, fs.ErrNotExist):
 		missing(pe.Path)
+		return io.NopCloser(strings.NewReader("")), nil
 	case err != nil:
-		return "", fmt.Errorf("reading %s at %s: %w", ix.String(), time.Unix(at, 0).UTC().Format(time.RFC3339), err)
-	default:
-		_, err := io.Copy(h, in)
-		in.Close()
-		if err != nil {
-			return "", fmt.Errorf("reading %s at %s: %w", ix.String(), time.Unix(at, 0).UTC().Format(time.RFC3339), err)
-		}
+		return nil, fmt.Errorf("reading %s at %s: %w", ix.String(), time.Unix(at, 0).UTC().Format(time.RFC3339), err)
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return in, nil
 }
