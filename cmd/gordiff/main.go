@@ -86,6 +86,8 @@ func run(args []string, stdin *os.File, stdout, stderr io.Writer) int {
 		return runList(ctx, inv, st)
 	case "verify":
 		return runVerify(ctx, inv, st)
+	case "compare":
+		return runCompare(ctx, inv, st)
 	case "restore":
 		return runRestore(ctx, inv, st)
 	case "calculate":
