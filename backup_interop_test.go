@@ -289,3 +289,76 @@ func dataDirListing(t *testing.T, repo string) treeSnap {
 // sessionClock: a file time after it was set by a session's own clock, not
 // copied from the test tree.
 var sessionClock = time.Now().Add(-time.Hour).Unix()
+
+// TestBackupSnapshotCarriedOver: a session writes its metadata snapshot
+// only from the first record that differs from the last session's (and an
+// unchanged session copies the last compressed snapshot). Differences at
+// the very end, at the very start, in the middle and none at all must
+// each give rdiff-backup's data directory.
+func TestBackupSnapshotCarriedOver(t *testing.T) {
+	needRoot(t)
+	needRdiffBackup(t)
+	t.Parallel()
+	dir := t.TempDir()
+	src, repoG, repoR := filepath.Join(dir, "src"), filepath.Join(dir, "gordiff"), filepath.Join(dir, "rdiff")
+	nodes := []node{tDir("."), tDir("d")}
+	for i := range 40 {
+		nodes = append(nodes, tFile(fmt.Sprintf("d/f%02d", i), fmt.Sprintf("file %d\n", i)))
+	}
+	makeTree(t, src, nodes...)
+	steps := [][]op{
+		{}, // nothing at all
+		{rewrite("d/f39", "last\n", baseMtime+5)}, // only the last record
+		{remove("d/f00")},                         // the first file record goes
+		{touch("d/f20", baseMtime+7)},             // the middle
+		{create(t, tFile("e", "new at the end\n"))},
+		{},
+	}
+	for k := range len(steps) + 1 {
+		if k > 0 {
+			applyOps(t, src, steps[k-1])
+		}
+		at := sessionTime(k)
+		gordiffWriter(t, src, repoG, at)
+		rdiffBackupAt(t, src, repoR, at)
+		want, got := dataDirListing(t, repoR), dataDirListing(t, repoG)
+		if d := diffTrees(want, got); d != "" {
+			t.Errorf("after session %d, gordiff's data directory differs from rdiff-backup's (- only rdiff-backup's, + only gordiff's):\n%s%s",
+				k+1, d, metadataDiffs(t, repoR, repoG, want, got))
+		}
+	}
+}
+
+// TestBackupSnapshotCopiedFromRdiffBackup: an unchanged session over a
+// repository rdiff-backup wrote takes rdiff-backup's compressed snapshot
+// behind a header of its own; rdiff-backup must read the result.
+func TestBackupSnapshotCopiedFromRdiffBackup(t *testing.T) {
+	needRoot(t)
+	needRdiffBackup(t)
+	t.Parallel()
+	dir := t.TempDir()
+	src, repo := filepath.Join(dir, "src"), filepath.Join(dir, "repo")
+	makeTree(t, src, tDir("."), tFile("a", "a\n"), tDir("d"), tFile("d/b", "b\n"), tSym("l", "a"))
+	rdiffBackupAt(t, src, repo, sessionTime(0))
+	data := filepath.Join(repo, "rdiff-backup-data")
+	old, _ := filepath.Glob(filepath.Join(data, "mirror_metadata.*.snapshot.gz"))
+	if len(old) != 1 {
+		t.Fatalf("rdiff-backup left snapshots %v", old)
+	}
+	want := readDataFile(t, old[0])
+	gordiffWriter(t, src, repo, sessionTime(1))
+	snaps, _ := filepath.Glob(filepath.Join(data, "mirror_metadata.*.snapshot.gz"))
+	if len(snaps) != 1 || snaps[0] == old[0] {
+		t.Fatalf("snapshots after the unchanged session: %v", snaps)
+	}
+	if got := readDataFile(t, snaps[0]); got != want {
+		t.Errorf("the unchanged session's snapshot reads\n%s\nwant rdiff-backup's\n%s", got, want)
+	}
+	if out, err := exec.Command("gzip", "-t", snaps[0]).CombinedOutput(); err != nil {
+		t.Errorf("gzip -t %s: %v\n%s", snaps[0], err, out)
+	}
+	if out, err := exec.Command("rdiff-backup", "verify", repo).CombinedOutput(); err != nil {
+		t.Errorf("rdiff-backup verify after the copied snapshot: %v\n%s", err, out)
+	}
+	rdiffBackupAt(t, src, repo, sessionTime(2))
+}

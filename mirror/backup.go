@@ -63,6 +63,7 @@ type session struct {
 	prevSnap    string // data-dir name of mirror_metadata.<T_prev>.snapshot*
 
 	prev      *recordPeek // last session's listing; nil on a first backup
+	shadow    snapshotShadow
 	side      *sideStreams
 	snap      *metadata.DataFile
 	snapW     *metadata.Writer
@@ -99,16 +100,90 @@ type linkLeader struct {
 	sha1   string
 }
 
-// recordPeek is a metadata stream with one record of look-ahead.
+// recordPeek is a metadata stream with one record of look-ahead. The
+// records are parsed on a goroutine of their own, a few batches ahead, so
+// that reading the last listing overlaps with the merge.
 type recordPeek struct {
-	r    *metadata.Reader
-	head *metadata.Record
-	done bool
+	r       *metadata.Reader
+	head    *metadata.Record
+	done    bool
+	batches chan recordBatch
+	stop    chan struct{}
+	cur     []*metadata.Record
+	err     error
+}
+
+type recordBatch struct {
+	recs []*metadata.Record
+	err  error // io.EOF at the end
+}
+
+const (
+	peekBatch = 256
+	peekAhead = 4
+)
+
+func (p *recordPeek) start() {
+	p.batches = make(chan recordBatch, peekAhead)
+	p.stop = make(chan struct{})
+	go func() {
+		defer close(p.batches)
+		for {
+			b := recordBatch{recs: make([]*metadata.Record, 0, peekBatch)}
+			for len(b.recs) < peekBatch {
+				rec, err := p.r.Next()
+				if err != nil {
+					b.err = err
+					break
+				}
+				b.recs = append(b.recs, rec)
+			}
+			select {
+			case p.batches <- b:
+			case <-p.stop:
+				return
+			}
+			if b.err != nil {
+				return
+			}
+		}
+	}()
+}
+
+// close stops the parsing goroutine; the reader may be closed after it.
+func (p *recordPeek) close() {
+	if p.stop == nil {
+		return
+	}
+	close(p.stop)
+	for range p.batches {
+	}
+	p.stop = nil
+}
+
+func (p *recordPeek) next() (*metadata.Record, error) {
+	if p.batches == nil {
+		return p.r.Next()
+	}
+	for len(p.cur) == 0 {
+		if p.err != nil {
+			return nil, p.err
+		}
+		b, ok := <-p.batches
+		if !ok {
+			return nil, io.EOF
+		}
+		p.cur, p.err = b.recs, b.err
+	}
+	rec := p.cur[0]
+	p.cur[0] = nil
+	p.cur = p.cur[1:]
+	return rec, nil
 }
 
 func (p *recordPeek) peek() (*metadata.Record, error) {
 	if p.head == nil && !p.done {
-		rec, err := p.r.Next()
+		rec, err := p.next()
 		if errors.Is(err, io.EOF) {
 			p.done = true
 			return nil, nil
@@ -391,7 +466,11 @@ func (s *session) run() error {
 			return err
 		}
 		defer f.Close()
+		f.Warn = func(error) { s.shadow.warned.Store(true) }
 		s.prev = &recordPeek{r: f}
+		s.prev.start()
+		s.shadow.active = true
+		defer s.prev.close()
 	}
 	s.stats.StartTime = float64(s.tNow)
 	if err := s.openOutputs(); err != nil {
@@ -499,7 +578,7 @@ func (s *session) openOutputs() error {
 
 func (s *session) closeOutputs() error {
 	var errs []error
-	errs = append(errs, s.snapW.Flush(), s.snap.Close())
+	errs = append(errs, s.closeSnapshot())
 	if s.eaW != nil {
 		errs = append(errs, s.eaW.Flush(), s.eaFile.Close())
 	}

@@ -65,6 +65,9 @@ func (s *session) merge() error {
 		default:
 			c = metadata.CompareIndex(e.Index, prev.Index)
 		}
+		if c >= 0 {
+			s.shadow.taken(prev) // before its tail can run
+		}
 		var err error
 		switch {
 		case c < 0:
@@ -291,10 +294,10 @@ func (s *session) fileStat(ix metadata.Index, changed bool, src, mirror, inc int
 // prev its last record; then the metadata diff line (repository-format
 // 4.7) and the file_statistics line.
 func (s *session) record(e *remote.Entry, cur, prev *metadata.Record, changed bool, srcSize, mirSize, incSize int64) error {
+	if err := s.snapshotWrite(cur, prev); err != nil {
+		return err
+	}
 	if cur != nil {
-		if err := s.snapW.Write(cur); err != nil {
-			return err
-		}
 		if s.eaW != nil && e != nil && e.EA != nil {
 			if err := s.eaW.Write(e.EA); err != nil {
 				return err
