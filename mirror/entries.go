@@ -261,9 +261,8 @@ func (s *session) installOther(rec *metadata.Record, path string) error {
 // unchanged carries an entry whose attributes did not change.
 func (s *session) unchanged(e *remote.Entry, prev *metadata.Record) error {
 	rec := e.Record
-	path := s.repo.mirrorPath(rec.Index)
 	if rec.Type == metadata.TypeDir {
-		s.stack = append(s.stack, &frame{ix: rec.Index, old: prev, new: rec, mirror: path, incDone: s.first})
+		s.stack = append(s.stack, &frame{ix: rec.Index, old: prev, new: rec, mirror: s.repo.mirrorPath(rec.Index), incDone: s.first})
 	}
 	s.stats.SourceFiles++
 	s.stats.SourceFileSize += size(rec)
@@ -280,6 +279,7 @@ func (s *session) unchanged(e *remote.Entry, prev *metadata.Record) error {
 			if follower {
 				rec.SHA1 = ""
 			} else if hardLinked(rec) {
+				path := s.repo.mirrorPath(rec.Index)
 				if rec.SHA1 == "" { // it became the group's first path
 					sum, err := sha1File(path)
 					if err != nil {

@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"runtime/pprof"
 	"syscall"
 
@@ -25,6 +26,11 @@ import (
 var version = "0.1.0-dev"
 
 func main() {
+	if os.Getenv("GOGC") == "" {
+		// A backup's live heap is small and flat (the trees stream); a
+		// lazier collector trades ~10 MiB of it for less CPU.
+		debug.SetGCPercent(200)
+	}
 	if p := os.Getenv("GORDIFF_CPUPROFILE"); p != "" {
 		// A debugging aid: where a slow run spends its time.
 		if f, err := os.Create(p); err == nil {
