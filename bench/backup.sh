@@ -301,11 +301,22 @@ prepare_tree() {
 }
 
 # ---------------------------------------------------------------- timing
-T0=$(($(date +%s) / 3600 * 3600 - 86400)) # --current-time of run 1; runs 2, 3: +1000, +2000
 PHASES=(init nochange change)
 declare -A PHASE_LABEL=([init]="1. initial" [nochange]="2. no change" [change]="3. ${CHANGE_PCT} % changed")
 declare -A PHASE_STATE=([init]=pristine [nochange]=pristine [change]=changed)
-declare -A PHASE_TIME=([init]=$T0 [nochange]=$((T0 + 1000)) [change]=$((T0 + 2000)))
+# Sessions run at the real time, as they do in use: a --current-time in
+# the past would make every file's ctime look newer than the last session
+# and defeat gordiff's skip of unchanged extended attributes and ACLs.
+# session_time waits for a second no session of this run has used yet
+# (rdiff-backup refuses two sessions in one second) and sets SESSION_TIME,
+# the second the session starts in (or the one before the tool's stamp).
+LAST_SESSION=0
+session_time() {
+	while (($(date +%s) <= LAST_SESSION)); do sleep 0.1; done
+	SESSION_TIME=$(date +%s)
+	LAST_SESSION=$SESSION_TIME
+}
+declare -A SESSION_AT # tree,tool,phase -> the session time of the kept repository
 
 # tool_cmd TOOL PHASE SRC DST: the command in CMD (empty: not measured).
 tool_cmd() {
@@ -315,8 +326,8 @@ tool_cmd() {
 	cp) [[ $phase == init ]] && CMD=(cp -a "$src" "$dst") ;;
 	# shellcheck disable=SC2206 # RSYNC_FLAGS is a word list
 	rsync) CMD=(rsync $RSYNC_FLAGS "$src/" "$dst/") ;;
-	rdiff-backup) CMD=("$RDIFF_BACKUP" --current-time "${PHASE_TIME[$phase]}" backup "$src" "$dst") ;;
-	gordiff) CMD=("$GORDIFF" --current-time "${PHASE_TIME[$phase]}" backup "$src" "$dst") ;;
+	rdiff-backup) CMD=("$RDIFF_BACKUP" backup "$src" "$dst") ;;
+	gordiff) CMD=("$GORDIFF" backup "$src" "$dst") ;;
 	esac
 	return 0
 }
@@ -335,7 +346,10 @@ measure() {
 	sync # so writeback of the previous run is not charged to this one
 	find "$src" -type f -exec cat {} + >/dev/null # warm-up read of the source
 	local rc=0
+	session_time
+	SESSION_AT[$k]=$SESSION_TIME
 	"$TIME" -f '%e %U %S %M' -o "$W/time.txt" "${CMD[@]}" >"$W/out.txt" 2>"$W/err.txt" || rc=$?
+	LAST_SESSION=$(date +%s) # the tool may have stamped its session a second later
 	mv -- "$MOVED_TO" "$MOVED_FROM"
 	MOVED_FROM= MOVED_TO=
 	if ((rc != 0)); then
@@ -429,7 +443,7 @@ check_tree() {
 	if [[ $SCALE != 1 ]]; then
 		# The increments gordiff wrote must give back the unchanged tree.
 		rm -rf -- "$W/restore.$t"
-		if "$RDIFF_BACKUP" restore --at "${PHASE_TIME[nochange]}" "$dst" "$W/restore.$t" >"$W/out.txt" 2>&1 &&
+		if "$RDIFF_BACKUP" restore --at "${SESSION_AT[$t,gordiff,nochange]}" "$dst" "$W/restore.$t" >"$W/out.txt" 2>&1 &&
 			diff -r --no-dereference "$W/$t.pristine" "$W/restore.$t" >"$W/out.txt" 2>&1; then
 			ok "$l: \`rdiff-backup restore --at\` run 2 of gordiff's repository gives back the unchanged tree"
 		else
@@ -492,7 +506,7 @@ if [[ $SCALE != 1 ]]; then
 	if has_tool rsync; then echo "- rsync: $(rsync --version | head -n 1 | awk '{ print $3 }'), \`rsync $RSYNC_FLAGS SRC/ DST/\`"; fi
 	if has_tool cp; then echo "- cp: $(cp --version | head -n 1), \`cp -a SRC DST\`"; fi
 fi
-echo "- Method: REPEAT=$REPEAT (best wall time of the repeats, with its CPU and RSS); before each measured command \`sync\` and one warm-up read of the source (\`find SRC -type f -exec cat {} +\`); page cache not dropped; rdiff-backup and gordiff get \`--current-time\` $T0, +1000$([[ $SCALE == 1 ]] || echo ", +2000") for runs 1-$([[ $SCALE == 1 ]] && echo 2 || echo 3)"
+echo "- Method: REPEAT=$REPEAT (best wall time of the repeats, with its CPU and RSS); before each measured command \`sync\` and one warm-up read of the source (\`find SRC -type f -exec cat {} +\`); page cache not dropped; rdiff-backup and gordiff sessions run at the real time (each in a second of its own), so files created before a session have older ctimes, as in use"
 for t in $TREES; do
 	case $t in
 	gen-*) echo "- Tree $(tree_label "$t"): generated (seed $SEED), ${STATS[$t]}; sizes 0-64 KiB log-uniform (median ~1 KiB), directories 3-6 deep" ;;
