@@ -7,13 +7,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"time"
 
 	"github.com/gordiff/gordiff/increments"
 	"github.com/gordiff/gordiff/metadata"
 	"github.com/gordiff/gordiff/mirror"
-	"github.com/gordiff/gordiff/rsync"
 )
 
 // RestoreOptions configure Restore.
@@ -236,139 +234,4 @@ func (r *restorer) content(ix metadata.Index, path string) error {
 		return fmt.Errorf("restoring %s: %w", ix.String(), err)
 	}
 	return out.Close()
-}
-
-// openVersion opens the content of the mirror's regular file ix (of the
-// repository at root, data directory data, current mirror time now) as of
-// session at: the mirror's bytes taken back through every increment of
-// the file from the newest down to at. It is the one way the read actions
-// (restore, verify --at, compare) get at an older version's bytes; it
-// never writes into the repository.
-func openVersion(root, data string, ix metadata.Index, at, now int64) (io.ReadCloser, error) {
-	var incs []increments.Name
-	var incPaths []string
-	dir := filepath.Join(data, "increments", filepath.FromSlash(metadata.Index(ix[:len(ix)-1]).String()))
-	if len(ix) == 1 {
-		dir = filepath.Join(data, "increments")
-	}
-	if ents, err := os.ReadDir(dir); err == nil {
-		for _, e := range ents {
-			if e.IsDir() {
-				continue
-			}
-			n, err := increments.ParseName(e.Name())
-			if err != nil || n.Base != ix[len(ix)-1] || n.Time < at || n.Time >= now {
-				continue
-			}
-			if n.Type == increments.TypeDiff || n.Type == increments.TypeSnapshot || n.Type == increments.TypeMissing {
-				incs = append(incs, n)
-				incPaths = append(incPaths, filepath.Join(dir, e.Name()))
-			}
-		}
-	}
-	order := make([]int, len(incs))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortFunc(order, func(a, b int) int { return int(incs[b].Time - incs[a].Time) }) // newest first
-
-	cur := metadata.FullPath(root, ix) // the current version's file
-	var tmps []string
-	cleanup := func() {
-		for _, t := range tmps {
-			os.Remove(t)
-		}
-	}
-	for _, k := range order {
-		switch incs[k].Type {
-		case increments.TypeMissing:
-			cur = ""
-		case increments.TypeSnapshot:
-			cur = incPaths[k]
-			if incs[k].Compressed {
-				t, err := decompressTo(incPaths[k], "")
-				if err != nil {
-					cleanup()
-					return nil, err
-				}
-				tmps = append(tmps, t)
-				cur = t
-			}
-		case increments.TypeDiff:
-			if cur == "" {
-				cleanup()
-				return nil, fmt.Errorf("increment %s: a delta with no newer version to apply it to", incPaths[k])
-			}
-			t, err := patchTo(cur, incPaths[k], "")
-			if err != nil {
-				cleanup()
-				return nil, err
-			}
-			tmps = append(tmps, t)
-			cur = t
-		}
-	}
-	if cur == "" {
-		cleanup()
-		return nil, fmt.Errorf("%s: no content for the chosen session", ix.String())
-	}
-	f, err := os.Open(cur)
-	if err != nil {
-		cleanup()
-		return nil, err
-	}
-	return &tempBackedFile{File: f, cleanup: cleanup}, nil
-}
-
-// tempBackedFile removes the temporary files it was built from on Close.
-type tempBackedFile struct {
-	*os.File
-	cleanup func()
-}
-
-func (f *tempBackedFile) Close() error {
-	err := f.File.Close()
-	f.cleanup()
-	return err
-}
-
-func decompressTo(inc, dir string) (string, error) {
-	in, err := metadata.OpenDataFile(inc)
-	if err != nil {
-		return "", err
-	}
-	defer in.Close()
-	out, err := os.CreateTemp(dir, ".gordiff-restore-*")
-	if err != nil {
-		return "", err
-	}
-	defer out.Close()
-	if _, err := io.Copy(out, in); err != nil {
-		os.Remove(out.Name())
-		return "", fmt.Errorf("reading increment %s: %w", inc, err)
-	}
-	return out.Name(), nil
-}
-
-func patchTo(basisPath, inc, dir string) (string, error) {
-	basis, err := os.Open(basisPath)
-	if err != nil {
-		return "", err
-	}
-	defer basis.Close()
-	delta, err := metadata.OpenDataFile(inc)
-	if err != nil {
-		return "", err
-	}
-	defer delta.Close()
-	out, err := os.CreateTemp(dir, ".gordiff-restore-*")
-	if err != nil {
-		return "", err
-	}
-	defer out.Close()
-	if err := rsync.Patch(out, basis, delta); err != nil {
-		os.Remove(out.Name())
-		return "", fmt.Errorf("applying increment %s: %w", inc, err)
-	}
-	return out.Name(), nil
 }
