@@ -40,7 +40,7 @@ func TestRestoreEverySession(t *testing.T) {
 		repo := filepath.Join(dir, name)
 		for k := range want {
 			out := filepath.Join(dir, "out-"+name+strconv.Itoa(k))
-			err := gordiff.Restore(context.Background(), gordiff.RestoreOptions{Path: repo, Target: out, At: strconv.FormatInt(sessionTime(k), 10)})
+			_, err := gordiff.Restore(context.Background(), gordiff.RestoreOptions{Path: repo, Target: out, At: strconv.FormatInt(sessionTime(k), 10)})
 			if err != nil {
 				t.Fatalf("%s session %d: %v", name, k+1, err)
 			}
@@ -52,7 +52,7 @@ func TestRestoreEverySession(t *testing.T) {
 	// A sub-path, and the Force rule.
 	repo := filepath.Join(dir, "gordiff")
 	out := filepath.Join(dir, "sub")
-	if err := gordiff.Restore(context.Background(), gordiff.RestoreOptions{Path: filepath.Join(repo, "dir"), Target: out, At: "now"}); err != nil {
+	if _, err := gordiff.Restore(context.Background(), gordiff.RestoreOptions{Path: filepath.Join(repo, "dir"), Target: out, At: "now"}); err != nil {
 		t.Fatal(err)
 	}
 	wantSub := treeSnap{}
@@ -67,11 +67,11 @@ func TestRestoreEverySession(t *testing.T) {
 			t.Errorf("sub-path restore: %q is %+v, want %+v", p, e, w)
 		}
 	}
-	err := gordiff.Restore(context.Background(), gordiff.RestoreOptions{Path: repo, Target: out, At: "now"})
+	_, err := gordiff.Restore(context.Background(), gordiff.RestoreOptions{Path: repo, Target: out, At: "now"})
 	if !errors.Is(err, gordiff.ErrTargetExists) {
 		t.Errorf("restore into a non-empty target without Force: %v", err)
 	}
-	if err := gordiff.Restore(context.Background(), gordiff.RestoreOptions{Path: repo, Target: out, At: "now", Force: true}); err != nil {
+	if _, err := gordiff.Restore(context.Background(), gordiff.RestoreOptions{Path: repo, Target: out, At: "now", Force: true}); err != nil {
 		t.Errorf("restore with Force: %v", err)
 	}
 	_ = os.RemoveAll(out)

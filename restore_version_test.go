@@ -217,7 +217,7 @@ func TestRestoreLongChain(t *testing.T) {
 		at := strconv.FormatInt(sessionTime(k), 10)
 		gOut := filepath.Join(dir, "g"+strconv.Itoa(k))
 		rOut := filepath.Join(dir, "r"+strconv.Itoa(k))
-		if err := gordiff.Restore(context.Background(), gordiff.RestoreOptions{Path: filepath.Join(repo, "f"), Target: gOut, At: at}); err != nil {
+		if _, err := gordiff.Restore(context.Background(), gordiff.RestoreOptions{Path: filepath.Join(repo, "f"), Target: gOut, At: at}); err != nil {
 			t.Fatalf("session %d: %v", k, err)
 		}
 		rdiffBackup(t, "restore", "--at", at, filepath.Join(repo, "f"), rOut)

@@ -4,13 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/gordiff/gordiff"
 	"github.com/gordiff/gordiff/cmd/gordiff/internal/cli"
 	"github.com/gordiff/gordiff/increments"
+	"github.com/gordiff/gordiff/selection"
 )
 
-// runRestore is the restore action (and the legacy -r/--restore-as-of).
+// runRestore is the restore action (and the legacy -r/--restore-as-of and
+// --restore).
 func runRestore(ctx context.Context, inv *cli.Invocation, st streams) int {
 	c := newConsole(st, inv)
 	if len(inv.Locations) != 2 {
@@ -24,19 +27,39 @@ func runRestore(ctx context.Context, inv *cli.Invocation, st streams) int {
 	if err != nil {
 		return c.fail("check", err)
 	}
-	if inv.Increment || inv.At == "" {
-		return c.fail("check", errors.New("restoring from an increment file is not available in this version of gordiff; give --at TIME"))
+	sel, err := selectionOptions(inv)
+	if err != nil {
+		return c.fail("check", err)
 	}
-	err = gordiff.Restore(ctx, gordiff.RestoreOptions{Path: from, Target: to, At: inv.At, Force: inv.Force})
+	opts := gordiff.RestoreOptions{
+		Path: from, Target: to, At: inv.At, Increment: inv.Increment,
+		Force: inv.Force, CreateFullPath: inv.CreateFullPath,
+		Selection:       sel,
+		SelectionConfig: selection.Config{NullSeparator: inv.NullSeparator, Stdin: st.in, Warn: func(m string) { c.message(2, m) }},
+		Message:         c.message,
+	}
+	if inv.CurrentTime != nil {
+		opts.Now = time.Unix(*inv.CurrentTime, 0)
+	}
+	res, err := gordiff.Restore(ctx, opts)
+	if res != nil && res.Warning {
+		c.status |= exitWarning
+	}
 	if err != nil {
 		step := "run"
 		switch {
-		case errors.Is(err, gordiff.ErrNoRepository), errors.Is(err, gordiff.ErrTargetExists):
+		case errors.Is(err, gordiff.ErrNoRepository), errors.Is(err, gordiff.ErrTargetExists), errors.Is(err, gordiff.ErrRestoreUsage):
 			step = "check"
-		case errors.Is(err, increments.ErrBadTimeSpec):
+		case errors.Is(err, increments.ErrBadTimeSpec), errors.Is(err, gordiff.ErrRestoreTarget), errors.Is(err, selection.ErrInvalid):
 			step = "setup"
 		}
 		return c.fail(step, err)
+	}
+	if len(res.FileErrors) > 0 {
+		// rdiff-backup exits 0 here, having written an empty file in
+		// place of each one it could not rebuild; gordiff writes none
+		// and sets the file-error bit.
+		c.status |= exitFileError
 	}
 	return c.finish()
 }
