@@ -120,11 +120,8 @@ func Restore(ctx context.Context, opts RestoreOptions) (*RestoreResult, error) {
 	if err != nil {
 		return res, err
 	}
-	// Setup: the target's parent, the selection, the time.
-	if err := setupRestoreTarget(opts.Target, opts.CreateFullPath); err != nil {
-		return res, err
-	}
-	sel, err := selection.New(opts.Target, opts.Selection, opts.SelectionConfig)
+	// Setup: the target, the time, the selection.
+	created, err := setupRestoreTarget(opts.Target, opts.CreateFullPath)
 	if err != nil {
 		return res, err
 	}
@@ -150,6 +147,10 @@ func Restore(ctx context.Context, opts RestoreOptions) (*RestoreResult, error) {
 		if at, err = increments.Resolve(ts, d.sessions()); err != nil {
 			return res, err
 		}
+	}
+	sel, err := selection.New(opts.Target, opts.Selection, opts.SelectionConfig)
+	if err != nil {
+		return res, err
 	}
 	res.Time = at
 	// Run.
@@ -188,6 +189,9 @@ func Restore(ctx context.Context, opts RestoreOptions) (*RestoreResult, error) {
 		}
 	}
 	if !rs.found {
+		if created {
+			os.Remove(opts.Target) // nothing to restore: no target either
+		}
 		return res, nil
 	}
 	if rs.kept != nil {
@@ -315,18 +319,25 @@ func checkRestoreTarget(target string, force bool, msg func(Level, string)) (ove
 	return true, nil
 }
 
-// setupRestoreTarget makes sure the target's parent directory exists.
-func setupRestoreTarget(target string, fullPath bool) error {
-	parent := filepath.Dir(filepath.Clean(target))
-	if fi, err := os.Stat(parent); err == nil && fi.IsDir() {
-		return nil
+// setupRestoreTarget makes sure the target's parent directory exists
+// (making it, and its missing parents, with CreateFullPath) and makes the
+// target a directory if it does not exist, as rdiff-backup does before it
+// reads anything of the repository. It reports whether it made the
+// target.
+func setupRestoreTarget(target string, fullPath bool) (created bool, err error) {
+	if _, err := os.Lstat(target); err == nil {
+		return false, nil
 	}
+	fail := &mirror.Error{Msg: fmt.Sprintf("Unable to delete and/or create directory %s", target), Kind: ErrRestoreTarget}
 	if fullPath {
-		if err := os.MkdirAll(parent, 0o755); err == nil {
-			return nil
+		if err := os.MkdirAll(filepath.Dir(filepath.Clean(target)), 0o700); err != nil {
+			return false, fail
 		}
 	}
-	return &mirror.Error{Msg: fmt.Sprintf("Unable to delete and/or create directory %s", target), Kind: ErrRestoreTarget}
+	if err := os.Mkdir(target, 0o700); err != nil {
+		return false, fail
+	}
+	return true, nil
 }
 
 // listingAt opens the metadata listing of the session a time spec selects

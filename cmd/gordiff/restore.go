@@ -45,12 +45,18 @@ func runRestore(ctx context.Context, inv *cli.Invocation, st streams) int {
 	if res != nil && res.Warning {
 		c.status |= exitWarning
 	}
+	if errors.Is(err, selection.ErrInvalid) {
+		// rdiff-backup stops on a bad selection with a fatal error,
+		// without naming a step.
+		fmt.Fprintf(st.err, "Fatal Error: %v\n", err)
+		return c.status | exitError
+	}
 	if err != nil {
 		step := "run"
 		switch {
 		case errors.Is(err, gordiff.ErrNoRepository), errors.Is(err, gordiff.ErrTargetExists), errors.Is(err, gordiff.ErrRestoreUsage):
 			step = "check"
-		case errors.Is(err, increments.ErrBadTimeSpec), errors.Is(err, gordiff.ErrRestoreTarget), errors.Is(err, selection.ErrInvalid):
+		case errors.Is(err, increments.ErrBadTimeSpec), errors.Is(err, gordiff.ErrRestoreTarget):
 			step = "setup"
 		}
 		return c.fail(step, err)
