@@ -266,4 +266,3 @@ func checksumTree(t *testing.T, root string) string {
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
-
