@@ -1,6 +1,8 @@
 package gordiff
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"time"
 
@@ -46,5 +48,18 @@ func makeNode(path string, rec *metadata.Record) error {
 		}
 		dev = int(unix.Mkdev(uint32(rec.DevMajor), uint32(rec.DevMinor)))
 	}
-	return unix.Mknod(path, mode|0o600, dev)
+	err := unix.Mknod(path, mode|0o600, dev)
+	if err != nil && rec.Type == metadata.TypeDev && (errors.Is(err, unix.EPERM) || errors.Is(err, unix.EACCES)) {
+		// Without CAP_MKNOD rdiff-backup leaves an empty regular file
+		// in the device's place; so does gordiff.
+		f, ferr := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if ferr != nil {
+			return fmt.Errorf("mknod %s: %w", path, err)
+		}
+		return f.Close()
+	}
+	if err != nil {
+		return fmt.Errorf("mknod %s: %w", path, err)
+	}
+	return nil
 }
