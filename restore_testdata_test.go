@@ -159,4 +159,3 @@ func restoreManifest(t *testing.T, root string) string {
 	sort.Strings(lines)
 	return strings.Join(lines, "\n") + "\n"
 }
-
