@@ -165,7 +165,7 @@ func Restore(ctx context.Context, opts RestoreOptions) (*RestoreResult, error) {
 	defer closeAll()
 	rs := &restorer{
 		root: src.root, data: data, at: at, now: mirrorTime, target: opts.Target, under: src.index,
-		links: map[[2]uint64]string{}, sel: sel, msg: msg, res: res, pending: map[string]*metadata.Record{},
+		links: map[[2]uint64]string{}, sel: sel, msg: msg, res: res, pending: map[string]*metadata.Record{}, list: cachedLister(),
 	}
 	if overwrite {
 		rs.kept = map[string]bool{}
@@ -414,6 +414,8 @@ type restorer struct {
 	pending            map[string]*metadata.Record // directories answered Scan, not made yet
 	excluded           []metadata.Index            // excluded directories: nothing below is restored
 	kept               map[string]bool             // with Force over a directory: target paths to keep
+	list               incLister                   // reads the increments directories, cached
+	buf                []byte                      // copy buffer
 }
 
 func (r *restorer) targetPath(ix metadata.Index) string {
@@ -542,7 +544,7 @@ func (r *restorer) write(rec *metadata.Record) error {
 // content writes the file's bytes as of r.at into path, leaving holes
 // where whole blocks are zero.
 func (r *restorer) content(rec *metadata.Record, path string) error {
-	in, err := openVersion(r.root, r.data, rec.Index, r.at, r.now)
+	in, err := openVersionListed(r.root, r.data, rec.Index, r.at, r.now, r.list)
 	if err != nil {
 		return err
 	}
@@ -551,7 +553,10 @@ func (r *restorer) content(rec *metadata.Record, path string) error {
 	if err != nil {
 		return err
 	}
-	if err := copySparse(out, in); err != nil {
+	if r.buf == nil {
+		r.buf = make([]byte, 256<<10)
+	}
+	if err := copySparse(out, in, r.buf); err != nil {
 		out.Close()
 		return err
 	}
@@ -561,10 +566,10 @@ func (r *restorer) content(rec *metadata.Record, path string) error {
 // sparseBlock is the unit of hole detection.
 const sparseBlock = 4096
 
-// copySparse copies in to the empty file out, seeking over blocks of
-// zeros instead of writing them so that they stay holes.
-func copySparse(out *os.File, in io.Reader) error {
-	buf := make([]byte, 256<<10)
+// copySparse copies in to the empty file out through buf (a multiple of
+// sparseBlock), skipping blocks of zeros instead of writing them so that
+// they stay holes.
+func copySparse(out *os.File, in io.Reader, buf []byte) error {
 	var size int64
 	hole := false
 	for {

@@ -27,7 +27,13 @@ import (
 // bytes, and the oldest delta is streamed over that list. Going back ten
 // sessions costs reading ten deltas, not writing ten copies of the file.
 func openVersion(root, data string, ix metadata.Index, at, now int64) (io.ReadCloser, error) {
-	chain, err := versionChain(data, ix, at, now)
+	return openVersionListed(root, data, ix, at, now, listIncrementDir)
+}
+
+// openVersionListed is openVersion with the reader of increment
+// directories given, so that a restore can read each directory once.
+func openVersionListed(root, data string, ix metadata.Index, at, now int64, list incLister) (io.ReadCloser, error) {
+	chain, err := versionChain(data, ix, at, now, list)
 	if err != nil {
 		return nil, err
 	}
@@ -150,28 +156,73 @@ type versionInc struct {
 	path string
 }
 
-// versionChain lists the increments of ix with times in [at, now), newest
-// first: the ones that take the mirror's version back to session at.
-func versionChain(data string, ix metadata.Index, at, now int64) ([]versionInc, error) {
-	dir := filepath.Join(data, "increments")
-	if len(ix) > 1 {
-		dir = filepath.Join(dir, filepath.FromSlash(ix[:len(ix)-1].String()))
-	}
+// incFile is an increment-shaped file of an increments directory.
+type incFile struct {
+	n    increments.Name
+	name string
+}
+
+// incLister returns the increment-shaped files of a directory of
+// increments (none when it does not exist).
+type incLister func(dir string) ([]incFile, error)
+
+func listIncrementDir(dir string) ([]incFile, error) {
 	ents, err := os.ReadDir(dir)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("listing increments: %w", err)
 	}
-	var chain []versionInc
+	var out []incFile
 	for _, e := range ents {
 		if e.IsDir() {
 			continue
 		}
-		n, err := increments.ParseName(e.Name())
-		if err != nil || n.Base != ix[len(ix)-1] || n.Time < at || n.Time >= now {
+		if n, err := increments.ParseName(e.Name()); err == nil {
+			out = append(out, incFile{n, e.Name()})
+		}
+	}
+	return out, nil
+}
+
+// cachedLister remembers the listings of the last directories read: a
+// restore visits the files of a directory together, and listing the
+// directory once per file would cost the square of its size.
+func cachedLister() incLister {
+	cache := map[string][]incFile{}
+	return func(dir string) ([]incFile, error) {
+		if l, ok := cache[dir]; ok {
+			return l, nil
+		}
+		l, err := listIncrementDir(dir)
+		if err != nil {
+			return nil, err
+		}
+		if len(cache) >= 64 {
+			clear(cache)
+		}
+		cache[dir] = l
+		return l, nil
+	}
+}
+
+// versionChain lists the increments of ix with times in [at, now), newest
+// first: the ones that take the mirror's version back to session at.
+func versionChain(data string, ix metadata.Index, at, now int64, list incLister) ([]versionInc, error) {
+	dir := filepath.Join(data, "increments")
+	if len(ix) > 1 {
+		dir = filepath.Join(dir, filepath.FromSlash(ix[:len(ix)-1].String()))
+	}
+	files, err := list(dir)
+	if err != nil {
+		return nil, err
+	}
+	var chain []versionInc
+	for _, f := range files {
+		n := f.n
+		if n.Base != ix[len(ix)-1] || n.Time < at || n.Time >= now {
 			continue
 		}
 		if n.Type == increments.TypeDiff || n.Type == increments.TypeSnapshot || n.Type == increments.TypeMissing {
-			chain = append(chain, versionInc{n, filepath.Join(dir, e.Name())})
+			chain = append(chain, versionInc{n, filepath.Join(dir, f.name)})
 		}
 	}
 	slices.SortFunc(chain, func(a, b versionInc) int {
