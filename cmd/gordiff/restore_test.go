@@ -135,6 +135,15 @@ func TestRestoreCommandsMatchRdiffBackup(t *testing.T) {
 	repo := restoreRepo(t, dir)
 	inc := filepath.Join(repo, "rdiff-backup-data", "increments")
 	t1, t2 := "1970-01-12T13:46:40Z", "1970-01-24T03:33:20Z"
+	// A repository whose last backup did not finish: two markers, the
+	// newer naming a process that cannot exist.
+	failed := filepath.Join(dir, "failed")
+	if b, err := exec.Command("cp", "-a", repo, failed).CombinedOutput(); err != nil {
+		t.Fatalf("cp: %v\n%s", err, b)
+	}
+	if err := os.WriteFile(filepath.Join(failed, "rdiff-backup-data", "current_mirror."+t2+".data"), []byte("PID 4194305\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	out := filepath.Join(dir, "out")
 	type prep func(t *testing.T)
 	nonEmpty := func(t *testing.T) {
@@ -189,6 +198,8 @@ func TestRestoreCommandsMatchRdiffBackup(t *testing.T) {
 		{"missing parent", []string{"restore", repo, out + "/a/b"}, nil},
 		{"missing parent --create-full-path", []string{"restore", "--create-full-path", repo, out + "/a/b"}, nil},
 		{"not a repository", []string{"restore", dir + "/src", out}, nil},
+		{"failed last backup", []string{"restore", failed, out}, nil},
+		{"failed last backup, sub-path", []string{"restore", "--at", "1000000", failed + "/d", out}, nil},
 	}
 	sum := checksumTree(t, repo)
 	for _, c := range cases {
