@@ -412,7 +412,7 @@ type restorer struct {
 	found              bool
 	dirs               []*metadata.Record          // directories made, in order
 	pending            map[string]*metadata.Record // directories answered Scan, not made yet
-	excluded           []metadata.Index            // excluded directories: nothing below is restored
+	excluded           metadata.Index              // the last excluded directory: nothing below is restored
 	kept               map[string]bool             // with Force over a directory: target paths to keep
 	list               incLister                   // reads the increments directories, cached
 	buf                []byte                      // copy buffer
@@ -437,15 +437,15 @@ func (r *restorer) fileError(ix metadata.Index, err error) {
 func (r *restorer) entry(rec *metadata.Record) error {
 	r.found = true
 	rel := r.rel(rec.Index)
-	for _, ex := range r.excluded {
-		if rec.Index.HasPrefix(ex) {
-			return nil
-		}
+	// The listing is in index order: what is below a directory follows
+	// it, so the last excluded directory is the only one to check.
+	if r.excluded != nil && rec.Index.HasPrefix(r.excluded) {
+		return nil
 	}
 	switch r.sel.Match(rel, recordInfo{rec}) {
 	case selection.Exclude:
 		if rec.Type == metadata.TypeDir {
-			r.excluded = append(r.excluded, rec.Index)
+			r.excluded = rec.Index
 		}
 		return nil
 	case selection.Scan:
