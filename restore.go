@@ -39,6 +39,9 @@ type RestoreOptions struct {
 	Force bool
 	// CreateFullPath creates the target's missing parent directories.
 	CreateFullPath bool
+	// NoEAs and NoACLs leave out the extended attributes and the access
+	// control lists the session recorded (--no-eas, --no-acls).
+	NoEAs, NoACLs bool
 	// Now is the reference for relative time specs; zero means the clock.
 	Now time.Time
 	// Selection filters the restored entries; patterns are matched against
@@ -163,7 +166,11 @@ func Restore(ctx context.Context, opts RestoreOptions) (*RestoreResult, error) {
 		return res, err
 	}
 	defer closeAll()
-	rs := &restorer{
+	meta, err := loadSessionEAACL(data, at, !opts.NoEAs, !opts.NoACLs)
+	if err != nil {
+		return res, err
+	}
+	rs := &restorer{meta: meta,
 		root: src.root, data: data, at: at, now: mirrorTime, target: opts.Target, under: src.index,
 		links: map[[2]uint64]string{}, sel: sel, msg: msg, res: res, pending: map[string]*metadata.Record{}, list: cachedLister(),
 	}
@@ -201,6 +208,7 @@ func Restore(ctx context.Context, opts RestoreOptions) (*RestoreResult, error) {
 	}
 	// Directories get their attributes last, deepest first.
 	for i := len(rs.dirs) - 1; i >= 0; i-- {
+		rs.meta.apply(rs.targetPath(rs.dirs[i].Index), rs.dirs[i].Index, metadata.TypeDir, rs.warn)
 		if err := applyAttrs(rs.targetPath(rs.dirs[i].Index), rs.dirs[i]); err != nil {
 			rs.fileError(rs.dirs[i].Index, err)
 		}
@@ -416,6 +424,7 @@ type restorer struct {
 	kept               map[string]bool             // with Force over a directory: target paths to keep
 	list               incLister                   // reads the increments directories, cached
 	buf                []byte                      // copy buffer
+	meta               *sessionEAACL               // the session's extended attributes and ACLs
 }
 
 func (r *restorer) targetPath(ix metadata.Index) string {
@@ -425,6 +434,8 @@ func (r *restorer) targetPath(ix metadata.Index) string {
 func (r *restorer) rel(ix metadata.Index) string {
 	return metadata.Index(ix[len(r.under):]).String()
 }
+
+func (r *restorer) warn(msg string) { r.msg(2, msg) }
 
 func (r *restorer) fileError(ix metadata.Index, err error) {
 	err = fmt.Errorf("cannot restore %s: %w", r.targetPath(ix), err)
@@ -510,6 +521,7 @@ func (r *restorer) write(rec *metadata.Record) error {
 		if err := os.Symlink(rec.SymData, path); err != nil {
 			return err
 		}
+		r.meta.apply(path, rec.Index, rec.Type, r.warn)
 		return applyAttrs(path, rec)
 	case metadata.TypeReg:
 		if rec.NumHardLinks > 1 {
@@ -532,11 +544,13 @@ func (r *restorer) write(rec *metadata.Record) error {
 			os.Remove(path)
 			return err
 		}
+		r.meta.apply(path, rec.Index, rec.Type, r.warn)
 		return applyAttrs(path, rec)
 	default:
 		if err := makeNode(path, rec); err != nil {
 			return err
 		}
+		r.meta.apply(path, rec.Index, rec.Type, r.warn)
 		return applyAttrs(path, rec)
 	}
 }

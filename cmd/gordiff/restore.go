@@ -33,7 +33,7 @@ func runRestore(ctx context.Context, inv *cli.Invocation, st streams) int {
 	}
 	opts := gordiff.RestoreOptions{
 		Path: from, Target: to, At: inv.At, Increment: inv.Increment,
-		Force: inv.Force, CreateFullPath: inv.CreateFullPath,
+		Force: inv.Force, CreateFullPath: inv.CreateFullPath, NoEAs: !inv.EAs, NoACLs: !inv.ACLs,
 		Selection:       sel,
 		SelectionConfig: selection.Config{NullSeparator: inv.NullSeparator, Stdin: st.in, Warn: func(m string) { c.message(2, m) }},
 		Message:         c.message,
