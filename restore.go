@@ -50,6 +50,10 @@ type RestoreOptions struct {
 	SelectionConfig selection.Config
 	// Message receives warnings and notes; nil discards them.
 	Message func(Level, string)
+	// Checked, when set, is called with the repository once the source,
+	// the options and the target have passed their checks (rdiff-backup
+	// opens restore.log in the repository then).
+	Checked func(repository string)
 }
 
 // RestoreResult is what a restore reports.
@@ -122,6 +126,9 @@ func Restore(ctx context.Context, opts RestoreOptions) (*RestoreResult, error) {
 	}
 	if err != nil {
 		return res, err
+	}
+	if opts.Checked != nil {
+		opts.Checked(src.root)
 	}
 	// Setup: the target, the time, the selection.
 	created, err := setupRestoreTarget(opts.Target, opts.CreateFullPath)

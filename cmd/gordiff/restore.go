@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/gordiff/gordiff"
@@ -31,12 +33,30 @@ func runRestore(ctx context.Context, inv *cli.Invocation, st streams) int {
 	if err != nil {
 		return c.fail("check", err)
 	}
+	var logFile *os.File
+	defer func() {
+		if logFile != nil {
+			logFile.Close()
+		}
+	}()
 	opts := gordiff.RestoreOptions{
 		Path: from, Target: to, At: inv.At, Increment: inv.Increment,
 		Force: inv.Force, CreateFullPath: inv.CreateFullPath, NoEAs: !inv.EAs, NoACLs: !inv.ACLs,
 		Selection:       sel,
 		SelectionConfig: selection.Config{NullSeparator: inv.NullSeparator, Stdin: st.in, Warn: func(m string) { c.message(2, m) }},
 		Message:         c.message,
+		Checked: func(repo string) {
+			if inv.Verbosity <= 0 {
+				return
+			}
+			// From here on rdiff-backup appends its messages to
+			// restore.log in the repository, when it can write there.
+			f, err := os.OpenFile(filepath.Join(repo, "rdiff-backup-data", "restore.log"), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+			if err == nil {
+				logFile = f
+				c.log, c.logLevel = f, inv.Verbosity
+			}
+		},
 	}
 	if inv.CurrentTime != nil {
 		opts.Now = time.Unix(*inv.CurrentTime, 0)

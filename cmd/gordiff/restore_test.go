@@ -204,14 +204,15 @@ func TestRestoreCommandsMatchRdiffBackup(t *testing.T) {
 	sum := checksumTree(t, repo)
 	for _, c := range cases {
 		var results [2]struct {
-			code      int
-			msgs, out string
+			code           int
+			msgs, out, log string
 		}
 		for k, prog := range []string{"rdiff-backup", "gordiff"} {
 			os.RemoveAll(out)
 			if c.prep != nil {
 				c.prep(t)
 			}
+			logBefore := restoreLogs(failed, repo)
 			var code int
 			var stdout, stderr string
 			if prog == "rdiff-backup" {
@@ -224,10 +225,14 @@ func TestRestoreCommandsMatchRdiffBackup(t *testing.T) {
 			results[k].code = code
 			results[k].msgs = messageLines(stdout + stderr)
 			results[k].out = treeSummary(t, out)
+			results[k].log = logGain(logBefore, restoreLogs(failed, repo))
 		}
 		r, g := results[0], results[1]
 		if r.code != g.code || r.msgs != g.msgs {
 			t.Errorf("%s: %v\nrdiff-backup: exit %d\n%s\ngordiff: exit %d\n%s", c.name, c.args, r.code, r.msgs, g.code, g.msgs)
+		}
+		if r.log != g.log {
+			t.Errorf("%s: %v: restore.log gained\nfrom rdiff-backup:\n%s\nfrom gordiff:\n%s", c.name, c.args, r.log, g.log)
 		}
 		if r.out != g.out {
 			t.Errorf("%s: %v: the targets differ\nrdiff-backup:\n%s\ngordiff:\n%s", c.name, c.args, r.out, g.out)
@@ -236,6 +241,25 @@ func TestRestoreCommandsMatchRdiffBackup(t *testing.T) {
 			t.Fatalf("%s: the repository changed", c.name)
 		}
 	}
+}
+
+// restoreLogs returns the restore.log files of the repositories.
+func restoreLogs(repos ...string) []string {
+	var out []string
+	for _, r := range repos {
+		l, _ := os.ReadFile(filepath.Join(r, "rdiff-backup-data", "restore.log"))
+		out = append(out, string(l))
+	}
+	return out
+}
+
+// logGain returns the message lines the logs gained since before.
+func logGain(before, after []string) string {
+	var b strings.Builder
+	for i := range after {
+		b.WriteString(messageLines(strings.TrimPrefix(after[i], before[i])))
+	}
+	return b.String()
 }
 
 // messageLines keeps the ERROR and WARNING lines of an output, minus the
