@@ -9,3 +9,6 @@ var (
 	// in memory before using a temporary file, and returns the old value.
 	SetLiteralMemory = func(n int) int { old := litStoreMem; litStoreMem = n; return old }
 )
+
+// OpenRecordVersion is openRecordVersion.
+var OpenRecordVersion = openRecordVersion

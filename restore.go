@@ -565,7 +565,7 @@ func (r *restorer) write(rec *metadata.Record) error {
 // content writes the file's bytes as of r.at into path, leaving holes
 // where whole blocks are zero.
 func (r *restorer) content(rec *metadata.Record, path string) error {
-	in, err := openVersionListed(r.root, r.data, rec.Index, r.at, r.now, r.list)
+	in, err := openFileVersion(versionSourceOf(r.root, r.data, rec), r.at, r.now, r.list)
 	if err != nil {
 		return err
 	}

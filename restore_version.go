@@ -27,13 +27,55 @@ import (
 // bytes, and the oldest delta is streamed over that list. Going back ten
 // sessions costs reading ten deltas, not writing ten copies of the file.
 func openVersion(root, data string, ix metadata.Index, at, now int64) (io.ReadCloser, error) {
-	return openVersionListed(root, data, ix, at, now, listIncrementDir)
+	return openFileVersion(plainVersionSource(root, data, ix), at, now, listIncrementDir)
 }
 
-// openVersionListed is openVersion with the reader of increment
-// directories given, so that a restore can read each directory once.
-func openVersionListed(root, data string, ix metadata.Index, at, now int64, list incLister) (io.ReadCloser, error) {
-	chain, err := versionChain(data, ix, at, now, list)
+// openRecordVersion is openVersion for a file known by its metadata
+// record, which may name stand-ins under long_filename_data for a mirror
+// file or increments whose names are too long (see versionSourceOf).
+// Callers that have the record should prefer it.
+func openRecordVersion(root, data string, rec *metadata.Record, at, now int64) (io.ReadCloser, error) {
+	return openFileVersion(versionSourceOf(root, data, rec), at, now, listIncrementDir)
+}
+
+// versionSource is where the versions of one file are: its mirror file,
+// and the directory and base name of its increments.
+type versionSource struct {
+	ix              metadata.Index
+	mirror          string
+	incDir, incBase string
+}
+
+func plainVersionSource(root, data string, ix metadata.Index) versionSource {
+	dir := filepath.Join(data, "increments")
+	if len(ix) > 1 {
+		dir = filepath.Join(dir, filepath.FromSlash(ix[:len(ix)-1].String()))
+	}
+	return versionSource{ix: ix, mirror: metadata.FullPath(root, ix), incDir: dir, incBase: ix[len(ix)-1]}
+}
+
+// versionSourceOf honours the record's long-name stand-ins: with an
+// AlternateMirrorName the mirror file and its increments are under
+// long_filename_data by that name; with an AlternateIncrementName only the
+// increments are.
+func versionSourceOf(root, data string, rec *metadata.Record) versionSource {
+	s := plainVersionSource(root, data, rec.Index)
+	long := filepath.Join(data, "long_filename_data")
+	switch {
+	case rec.AlternateMirrorName != "":
+		s.mirror = filepath.Join(long, rec.AlternateMirrorName)
+		s.incDir, s.incBase = long, rec.AlternateMirrorName
+	case rec.AlternateIncrementName != "":
+		s.incDir, s.incBase = long, rec.AlternateIncrementName
+	}
+	return s
+}
+
+// openFileVersion opens the version at session at of the file src
+// describes, with list reading its increments directory.
+func openFileVersion(src versionSource, at, now int64, list incLister) (io.ReadCloser, error) {
+	ix := src.ix
+	chain, err := versionChain(src, at, now, list)
 	if err != nil {
 		return nil, err
 	}
@@ -51,7 +93,7 @@ func openVersionListed(root, data string, ix metadata.Index, at, now int64, list
 	var closers closeList
 	switch {
 	case start < 0:
-		f, err := os.Open(metadata.FullPath(root, ix))
+		f, err := os.Open(src.mirror)
 		if err != nil {
 			return nil, fmt.Errorf("opening the mirror file: %w", err)
 		}
@@ -206,11 +248,8 @@ func cachedLister() incLister {
 
 // versionChain lists the increments of ix with times in [at, now), newest
 // first: the ones that take the mirror's version back to session at.
-func versionChain(data string, ix metadata.Index, at, now int64, list incLister) ([]versionInc, error) {
-	dir := filepath.Join(data, "increments")
-	if len(ix) > 1 {
-		dir = filepath.Join(dir, filepath.FromSlash(ix[:len(ix)-1].String()))
-	}
+func versionChain(src versionSource, at, now int64, list incLister) ([]versionInc, error) {
+	dir := src.incDir
 	files, err := list(dir)
 	if err != nil {
 		return nil, err
@@ -218,7 +257,7 @@ func versionChain(data string, ix metadata.Index, at, now int64, list incLister)
 	var chain []versionInc
 	for _, f := range files {
 		n := f.n
-		if n.Base != ix[len(ix)-1] || n.Time < at || n.Time >= now {
+		if n.Base != src.incBase || n.Time < at || n.Time >= now {
 			continue
 		}
 		if n.Type == increments.TypeDiff || n.Type == increments.TypeSnapshot || n.Type == increments.TypeMissing {
