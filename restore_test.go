@@ -40,7 +40,7 @@ func TestRestoreEverySession(t *testing.T) {
 		repo := filepath.Join(dir, name)
 		for k := range want {
 			out := filepath.Join(dir, "out-"+name+strconv.Itoa(k))
-			err := gordiff.Restore(context.Background(), gordiff.RestoreOptions{Path: repo, Target: out, At: strconv.FormatInt(sessionTime(k), 10)})
+			_, err := gordiff.Restore(context.Background(), gordiff.RestoreOptions{Path: repo, Target: out, At: strconv.FormatInt(sessionTime(k), 10)})
 			if err != nil {
 				t.Fatalf("%s session %d: %v", name, k+1, err)
 			}
@@ -52,7 +52,7 @@ func TestRestoreEverySession(t *testing.T) {
 	// A sub-path, and the Force rule.
 	repo := filepath.Join(dir, "gordiff")
 	out := filepath.Join(dir, "sub")
-	if err := gordiff.Restore(context.Background(), gordiff.RestoreOptions{Path: filepath.Join(repo, "dir"), Target: out, At: "now"}); err != nil {
+	if _, err := gordiff.Restore(context.Background(), gordiff.RestoreOptions{Path: filepath.Join(repo, "dir"), Target: out, At: "now"}); err != nil {
 		t.Fatal(err)
 	}
 	wantSub := treeSnap{}
@@ -67,12 +67,52 @@ func TestRestoreEverySession(t *testing.T) {
 			t.Errorf("sub-path restore: %q is %+v, want %+v", p, e, w)
 		}
 	}
-	err := gordiff.Restore(context.Background(), gordiff.RestoreOptions{Path: repo, Target: out, At: "now"})
+	_, err := gordiff.Restore(context.Background(), gordiff.RestoreOptions{Path: repo, Target: out, At: "now"})
 	if !errors.Is(err, gordiff.ErrTargetExists) {
 		t.Errorf("restore into a non-empty target without Force: %v", err)
 	}
-	if err := gordiff.Restore(context.Background(), gordiff.RestoreOptions{Path: repo, Target: out, At: "now", Force: true}); err != nil {
+	if _, err := gordiff.Restore(context.Background(), gordiff.RestoreOptions{Path: repo, Target: out, At: "now", Force: true}); err != nil {
 		t.Errorf("restore with Force: %v", err)
 	}
 	_ = os.RemoveAll(out)
+}
+
+// TestRestoreSparse: a sparse file (data, a 64 MiB hole, data), backed up
+// by rdiff-backup over two sessions (the second writes into the hole), is
+// restored by gordiff at both sessions with the source's content and no
+// more allocated blocks than the source had: holes stay holes, also when
+// the old version comes through a reverse delta. rdiff-backup's own
+// restore of the same sessions is equal in content.
+func TestRestoreSparse(t *testing.T) {
+	needRdiffBackup(t)
+	t.Parallel()
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src")
+	repo := filepath.Join(dir, "repo")
+	const size = 64 << 20
+	makeTree(t, src, tDir("."), tSparse("sparse", size, withMtime(baseMtime)), tFile("small", "s\n", withMtime(baseMtime)))
+	var want []treeSnap
+	var alloc []int64
+	for k, ops := range [][]op{nil, {writeAt("sparse", 32<<20, "in the middle", baseMtime+100)}} {
+		applyOps(t, src, ops)
+		rdiffBackupAt(t, src, repo, sessionTime(k))
+		want = append(want, snapshotTree(t, src, snapOpts{}))
+		alloc = append(alloc, allocated(t, filepath.Join(src, "sparse")))
+	}
+	for k := range want {
+		at := strconv.FormatInt(sessionTime(k), 10)
+		out := filepath.Join(dir, "out"+at)
+		if _, err := gordiff.Restore(context.Background(), gordiff.RestoreOptions{Path: repo, Target: out, At: at}); err != nil {
+			t.Fatal(err)
+		}
+		requireSameTree(t, "gordiff's restore of session "+strconv.Itoa(k+1), want[k], snapshotTree(t, out, snapOpts{}))
+		if got := allocated(t, filepath.Join(out, "sparse")); got > alloc[k] {
+			t.Errorf("session %d: the restored sparse file has %d bytes allocated, the source had %d", k+1, got, alloc[k])
+		}
+		rOut := filepath.Join(dir, "rdiff"+at)
+		rdiffBackup(t, "restore", "--at", at, repo, rOut)
+		requireSameTree(t, "rdiff-backup's restore of session "+strconv.Itoa(k+1), want[k], snapshotTree(t, rOut, snapOpts{}))
+		t.Logf("session %d: allocated bytes: source %d, gordiff's restore %d, rdiff-backup's %d", k+1, alloc[k],
+			allocated(t, filepath.Join(out, "sparse")), allocated(t, filepath.Join(rOut, "sparse")))
+	}
 }
