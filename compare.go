@@ -352,7 +352,7 @@ func (c *comparer) contentChanged(s *remote.Entry, r *repoEntry) (bool, error) {
 		return true, nil
 	}
 	defer in.Close()
-	old, err := openVersionOrEmpty(c.root, c.data, r.rec.Index, c.at, c.now, func(missing string) {
+	old, err := openVersionOrEmpty(c.root, c.data, r.rec, c.at, c.now, func(missing string) {
 		c.say(2, "The content of %s could not be found in the repository (it is missing at %s), so it is compared as an empty file", DisplayPath(r.rel.String()), missing)
 	})
 	if err != nil {

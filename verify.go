@@ -94,7 +94,7 @@ func Verify(ctx context.Context, opts VerifyOptions) (*VerifyResult, error) {
 			say(2, "Cannot find SHA1 digest for file %s, perhaps because this feature was added in v1.1.1", path)
 			continue
 		}
-		got, err := versionSHA1(root, data, rec.Index, at, mirrorTime, func(missing string) {
+		got, err := versionSHA1(root, data, rec, at, mirrorTime, func(missing string) {
 			say(2, "The content of %s could not be found in the repository (it is missing at %s), so it is checked as an empty file", path, missing)
 		})
 		if err != nil {
@@ -149,10 +149,11 @@ func (g linkDigests) digest(rec *metadata.Record) string {
 	return d
 }
 
-// versionSHA1 hashes the content of the regular file ix at session at
-// (see openVersionOrEmpty).
-func versionSHA1(root, data string, ix metadata.Index, at, now int64, missing func(string)) (string, error) {
-	in, err := openVersionOrEmpty(root, data, ix, at, now, missing)
+// versionSHA1 hashes the content of the regular file of rec at session
+// at (see openVersionOrEmpty).
+func versionSHA1(root, data string, rec *metadata.Record, at, now int64, missing func(string)) (string, error) {
+	ix := rec.Index
+	in, err := openVersionOrEmpty(root, data, rec, at, now, missing)
 	if err != nil {
 		return "", err
 	}
@@ -164,12 +165,13 @@ func versionSHA1(root, data string, ix metadata.Index, at, now int64, missing fu
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// openVersionOrEmpty opens the content of the regular file ix at session
-// at. When that content is simply not there (the mirror file deleted,
+// openVersionOrEmpty opens the content of the regular file of rec (which
+// may name long-name stand-ins) at session at. When that content is simply not there (the mirror file deleted,
 // say), missing is told the path looked for and the content is empty, as
 // rdiff-backup makes it; an increment that cannot be read is an error.
-func openVersionOrEmpty(root, data string, ix metadata.Index, at, now int64, missing func(string)) (io.ReadCloser, error) {
-	in, err := openVersion(root, data, ix, at, now)
+func openVersionOrEmpty(root, data string, rec *metadata.Record, at, now int64, missing func(string)) (io.ReadCloser, error) {
+	ix := rec.Index
+	in, err := openRecordVersion(root, data, rec, at, now)
 	var pe *fs.PathError
 	switch {
 	case errors.As(err, &pe) && errors.Is(err, fs.ErrNotExist):

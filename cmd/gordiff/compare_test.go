@@ -3,9 +3,7 @@
 package main
 
 import (
-	"bytes"
 	"crypto/sha1"
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -27,24 +25,6 @@ func needRdiffBackup(t *testing.T) {
 	if _, err := exec.LookPath("rdiff-backup"); err != nil {
 		t.Skip("rdiff-backup is not installed; it is the oracle of this test")
 	}
-}
-
-// rdiffBackupRun runs the real rdiff-backup.
-func rdiffBackupRun(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	cmd := exec.Command("rdiff-backup", args...)
-	cmd.Env = append(os.Environ(), "TZ=UTC", "LC_ALL=C.UTF-8")
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	var ee *exec.ExitError
-	switch {
-	case errors.As(err, &ee):
-		code = ee.ExitCode()
-	case err != nil:
-		t.Fatalf("rdiff-backup %s: %v", strings.Join(args, " "), err)
-	}
-	return code, out.String(), errb.String()
 }
 
 // probeNoise matches what rdiff-backup prints at verbosity 5 about its
@@ -98,7 +78,7 @@ func treeState(t *testing.T, root string) string {
 func sameAsRdiffBackup(t *testing.T, repo string, args ...string) {
 	t.Helper()
 	before := treeState(t, repo)
-	wantCode, wantOut, wantErr := rdiffBackupRun(t, args...)
+	wantCode, wantOut, wantErr := rdiffBackupRun(t, "", args...)
 	gotCode, gotOut, gotErr := runGordiff(t, "", args...)
 	if gotCode != wantCode || string(gotOut) != dropNoise(wantOut) || gotErr != dropNoise(wantErr) {
 		t.Errorf("%s:\ngordiff exit %d\nstdout %q\nstderr %q\nrdiff-backup exit %d\nstdout %q\nstderr %q",
@@ -116,7 +96,7 @@ func sameAsRdiffBackup(t *testing.T, repo string, args ...string) {
 func sameFailure(t *testing.T, repo, step, mention string, args ...string) {
 	t.Helper()
 	before := treeState(t, repo)
-	wantCode, _, wantErr := rdiffBackupRun(t, args...)
+	wantCode, _, wantErr := rdiffBackupRun(t, "", args...)
 	gotCode, gotOut, gotErr := runGordiff(t, "", args...)
 	action := "compare"
 	if line := strings.Join(args, " "); strings.Contains(line, "verify") {
@@ -182,7 +162,7 @@ func TestCompareAndVerifyCommandLines(t *testing.T) {
 	rb, gd := filepath.Join(dir, "rdiff"), filepath.Join(dir, "gordiff")
 	backup := func(at string) {
 		t.Helper()
-		if code, _, errs := rdiffBackupRun(t, "--current-time", at, "backup", src, rb); code != 0 {
+		if code, _, errs := rdiffBackupRun(t, "", "--current-time", at, "backup", src, rb); code != 0 {
 			t.Fatalf("rdiff-backup backup: exit %d\n%s", code, errs)
 		}
 		if code, _, errs := runGordiff(t, "", "--current-time", at, "backup", src, gd); code != 0 {
