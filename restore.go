@@ -179,10 +179,11 @@ func Restore(ctx context.Context, opts RestoreOptions) (*RestoreResult, error) {
 	}
 	rs := &restorer{meta: meta,
 		root: src.root, data: data, at: at, now: mirrorTime, target: opts.Target, under: src.index,
-		links: map[[2]uint64]string{}, sel: sel, msg: msg, res: res, pending: map[string]*metadata.Record{}, list: cachedLister(),
+		sel: sel, msg: msg, res: res, pending: map[string]*metadata.Record{}, list: cachedLister(),
 	}
 	if overwrite {
 		rs.kept = map[string]bool{}
+		rs.overwrite = true
 	}
 	for {
 		rec, err := listing.Next()
@@ -190,18 +191,22 @@ func Restore(ctx context.Context, opts RestoreOptions) (*RestoreResult, error) {
 			break
 		}
 		if err != nil {
+			rs.stopWorkers()
 			return res, fmt.Errorf("reading the metadata of session %s: %w", time.Unix(at, 0).UTC().Format(time.RFC3339), err)
 		}
 		if err := ctx.Err(); err != nil {
+			rs.stopWorkers()
 			return res, err
 		}
 		if !rec.Index.HasPrefix(src.index) {
 			continue
 		}
 		if err := rs.entry(rec); err != nil {
+			rs.stopWorkers()
 			return res, err
 		}
 	}
+	rs.stopWorkers()
 	if !rs.found {
 		if created {
 			os.Remove(opts.Target) // nothing to restore: no target either
@@ -420,7 +425,6 @@ type restorer struct {
 	root, data, target string
 	at, now            int64
 	under              metadata.Index
-	links              map[[2]uint64]string // hard-link group -> first restored path
 	sel                *selection.Set
 	msg                func(Level, string)
 	res                *RestoreResult
@@ -430,8 +434,9 @@ type restorer struct {
 	excluded           metadata.Index              // the last excluded directory: nothing below is restored
 	kept               map[string]bool             // with Force over a directory: target paths to keep
 	list               incLister                   // reads the increments directories, cached
-	buf                []byte                      // copy buffer
-	meta               *sessionEAACL               // the session's extended attributes and ACLs
+	overwrite          bool                        // the target held something: entries may exist
+	workerState
+	meta *sessionEAACL // the session's extended attributes and ACLs
 }
 
 func (r *restorer) targetPath(ix metadata.Index) string {
@@ -442,9 +447,18 @@ func (r *restorer) rel(ix metadata.Index) string {
 	return metadata.Index(ix[len(r.under):]).String()
 }
 
-func (r *restorer) warn(msg string) { r.msg(2, msg) }
+// warn says msg after what the jobs before it have to say.
+func (r *restorer) warn(msg string) {
+	r.drain(true)
+	r.msg(2, msg)
+}
 
 func (r *restorer) fileError(ix metadata.Index, err error) {
+	r.drain(true)
+	r.report(ix, err)
+}
+
+func (r *restorer) report(ix metadata.Index, err error) {
 	err = fmt.Errorf("cannot restore %s: %w", r.targetPath(ix), err)
 	r.res.FileErrors = append(r.res.FileErrors, err)
 	r.msg(2, err.Error())
@@ -510,7 +524,10 @@ func (r *restorer) makeParents(ix metadata.Index) error {
 // write makes the entry of rec in the target.
 func (r *restorer) write(rec *metadata.Record) error {
 	path := r.targetPath(rec.Index)
-	if fi, err := os.Lstat(path); err == nil && !(fi.IsDir() && rec.Type == metadata.TypeDir) {
+	if !r.overwrite && len(rec.Index) > len(r.under) {
+		// Below a new or empty target nothing is in the way (a stale
+		// entry would make the creation below fail, not vanish).
+	} else if fi, err := os.Lstat(path); err == nil && !(fi.IsDir() && rec.Type == metadata.TypeDir) {
 		// --force over an existing entry of another kind, or a
 		// non-directory to be replaced.
 		if err := os.RemoveAll(path); err != nil {
@@ -531,28 +548,32 @@ func (r *restorer) write(rec *metadata.Record) error {
 		r.meta.apply(path, rec.Index, rec.Type, r.warn)
 		return applyAttrs(path, rec)
 	case metadata.TypeReg:
+		var k [2]uint64
 		if rec.NumHardLinks > 1 {
-			k := [2]uint64{rec.DeviceLoc, rec.Inode}
-			if first, ok := r.links[k]; ok {
-				if err := os.Link(first, path); err == nil {
-					return nil
+			k = [2]uint64{rec.DeviceLoc, rec.Inode}
+			if lead, ok := r.leaders[k]; ok {
+				<-lead.done
+				if lead.err == nil {
+					if err := os.Link(lead.path, path); err == nil {
+						return nil
+					}
 				}
 				// The first of the group could not be restored: this
-				// one gets its own content.
-			} else {
-				defer func() {
-					if _, err := os.Lstat(path); err == nil {
-						r.links[k] = path
-					}
-				}()
+				// one gets its own content (and leads from now on).
 			}
 		}
-		if err := r.content(rec, path); err != nil {
-			os.Remove(path)
+		in, err := openFileVersion(versionSourceOf(r.root, r.data, rec), r.at, r.now, r.list)
+		if err != nil {
 			return err
 		}
-		r.meta.apply(path, rec.Index, rec.Type, r.warn)
-		return applyAttrs(path, rec)
+		j := r.submit(rec, path, in)
+		if rec.NumHardLinks > 1 {
+			if r.leaders == nil {
+				r.leaders = map[[2]uint64]*fileJob{}
+			}
+			r.leaders[k] = j
+		}
+		return nil
 	default:
 		if err := makeNode(path, rec); err != nil {
 			return err
@@ -562,26 +583,34 @@ func (r *restorer) write(rec *metadata.Record) error {
 	}
 }
 
-// content writes the file's bytes as of r.at into path, leaving holes
-// where whole blocks are zero.
-func (r *restorer) content(rec *metadata.Record, path string) error {
-	in, err := openFileVersion(versionSourceOf(r.root, r.data, rec), r.at, r.now, r.list)
+// writeContent writes the bytes of in into the new file path, leaving
+// holes where the source has them (the mirror's own holes, or whole
+// blocks of zeros), and returns it open.
+func writeContent(path string, in io.Reader, buf *[]byte) (*os.File, error) {
+	out, err := createFile(path)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer in.Close()
-	out, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
+	if f, ok := in.(*os.File); ok {
+		// The mirror file itself: copied inside the kernel where it
+		// has no holes and the file systems allow it.
+		done, err := copyFileSparse(out, f)
+		if err != nil {
+			out.Close()
+			return nil, err
+		}
+		if done {
+			return out, nil
+		}
 	}
-	if r.buf == nil {
-		r.buf = make([]byte, 256<<10)
+	if *buf == nil {
+		*buf = make([]byte, 256<<10)
 	}
-	if err := copySparse(out, in, r.buf); err != nil {
+	if err := copySparse(out, in, *buf); err != nil {
 		out.Close()
-		return err
+		return nil, err
 	}
-	return out.Close()
+	return out, nil
 }
 
 // sparseBlock is the unit of hole detection.

@@ -4,6 +4,7 @@ package gordiff
 
 import (
 	"errors"
+	"os"
 
 	"github.com/gordiff/gordiff/metadata"
 )
@@ -14,3 +15,8 @@ func applyAttrs(path string, rec *metadata.Record) error { return errRestoreNotS
 func makeNode(path string, rec *metadata.Record) error   { return errRestoreNotSupported }
 func setXattr(path, name string, value []byte) error     { return errRestoreNotSupported }
 func setACL(path string, acl *metadata.ACLRecord) error  { return errRestoreNotSupported }
+
+func applyFileAttrs(f *os.File, rec *metadata.Record) error { return errRestoreNotSupported }
+func openRead(path string) (*os.File, error)                { return os.Open(path) }
+func createFile(path string) (*os.File, error)              { return nil, errRestoreNotSupported }
+func copyFileSparse(out, in *os.File) (bool, error)         { return false, nil }

@@ -93,7 +93,7 @@ func openFileVersion(src versionSource, at, now int64, list incLister) (io.ReadC
 	var closers closeList
 	switch {
 	case start < 0:
-		f, err := os.Open(src.mirror)
+		f, err := openRead(src.mirror)
 		if err != nil {
 			return nil, fmt.Errorf("opening the mirror file: %w", err)
 		}
@@ -122,7 +122,7 @@ func openFileVersion(src versionSource, at, now int64, list incLister) (io.ReadC
 			return &namedReader{ReadCloser: rc, what: "reading increment " + snap}, nil
 		}
 		if !chain[start].n.Compressed {
-			f, err := os.Open(snap)
+			f, err := openRead(snap)
 			if err != nil {
 				return nil, fmt.Errorf("opening increment %w", err)
 			}
