@@ -144,7 +144,7 @@ func Compare(ctx context.Context, opts CompareOptions) (*CompareResult, error) {
 		return nil, err
 	}
 	repo := &repoStream{listing: listing, under: under}
-	c := &comparer{
+	c := &comparer{list: cachedLister(),
 		ctx: ctx, opts: opts, method: method, say: say, src: src, side: side,
 		root: root, data: data, at: at, now: mirrorTime, digests: linkDigests{}, res: &CompareResult{Time: at},
 	}
@@ -257,6 +257,7 @@ type comparer struct {
 	now     int64
 	digests linkDigests
 	res     *CompareResult
+	list    incLister // reads increments directories, cached
 }
 
 func (c *comparer) report(ix metadata.Index, reason string) {
@@ -352,7 +353,7 @@ func (c *comparer) contentChanged(s *remote.Entry, r *repoEntry) (bool, error) {
 		return true, nil
 	}
 	defer in.Close()
-	old, err := openVersionOrEmpty(c.root, c.data, r.rec, c.at, c.now, func(missing string) {
+	old, err := openVersionOrEmpty(c.root, c.data, r.rec, c.at, c.now, c.list, func(missing string) {
 		c.say(2, "The content of %s could not be found in the repository (it is missing at %s), so it is compared as an empty file", DisplayPath(r.rel.String()), missing)
 	})
 	if err != nil {

@@ -33,9 +33,14 @@ func openVersion(root, data string, ix metadata.Index, at, now int64) (io.ReadCl
 // openRecordVersion is openVersion for a file known by its metadata
 // record, which may name stand-ins under long_filename_data for a mirror
 // file or increments whose names are too long (see versionSourceOf).
-// Callers that have the record should prefer it.
-func openRecordVersion(root, data string, rec *metadata.Record, at, now int64) (io.ReadCloser, error) {
-	return openFileVersion(versionSourceOf(root, data, rec), at, now, listIncrementDir)
+// Callers that have the record should prefer it; list (nil: no cache)
+// reads the increments directories, a cachedLister for callers that go
+// through a listing.
+func openRecordVersion(root, data string, rec *metadata.Record, at, now int64, list incLister) (io.ReadCloser, error) {
+	if list == nil {
+		list = listIncrementDir
+	}
+	return openFileVersion(versionSourceOf(root, data, rec), at, now, list)
 }
 
 // versionSource is where the versions of one file are: its mirror file,

@@ -288,7 +288,7 @@ func TestRestoreLongNames(t *testing.T) {
 	if rec.AlternateIncrementName == "" {
 		t.Fatalf("no AlternateIncrementName for the long name in the current metadata")
 	}
-	rc, err := gordiff.OpenRecordVersion(repo, data, rec, sessionTime(0), sessionTime(2))
+	rc, err := gordiff.OpenRecordVersion(repo, data, rec, sessionTime(0), sessionTime(2), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,9 @@ import (
 	"io"
 	"io/fs"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gordiff/gordiff/metadata"
@@ -72,6 +74,57 @@ func Verify(ctx context.Context, opts VerifyOptions) (*VerifyResult, error) {
 	}
 	digests := linkDigests{}
 	res := &VerifyResult{Time: at}
+	// The files are hashed by workers, a bounded number ahead; the
+	// results are taken (and said) in listing order.
+	jobs := make(chan *hashJob, 16)
+	var queue []*hashJob
+	var wg sync.WaitGroup
+	for range min(max(runtime.GOMAXPROCS(0), 1), 4) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, 128<<10)
+			for j := range jobs {
+				j.run(buf)
+			}
+		}()
+	}
+	defer func() {
+		close(jobs)
+		wg.Wait()
+		for _, j := range queue {
+			<-j.done
+		}
+	}()
+	// take reports the head of the queue; wait says whether to wait for it.
+	take := func(wait bool) (bool, error) {
+		j := queue[0]
+		if wait {
+			<-j.done
+		} else {
+			select {
+			case <-j.done:
+			default:
+				return false, nil
+			}
+		}
+		queue = queue[1:]
+		for _, m := range j.pre {
+			say(2, "%s", m)
+		}
+		if j.err != nil {
+			return true, j.err
+		}
+		res.Checked++
+		if j.got != j.want {
+			res.Corrupted++
+			say(2, "Computed SHA1 digest of file %s '%s' doesn't match recorded digest of '%s'. Your backup repository may be corrupted!", j.path, j.got, j.want)
+		} else {
+			say(5, "Verified SHA1 digest of file %s", j.path)
+		}
+		return true, nil
+	}
+	list := cachedLister()
 	for {
 		rec, err := listing.Next()
 		if errors.Is(err, io.EOF) {
@@ -90,25 +143,63 @@ func Verify(ctx context.Context, opts VerifyOptions) (*VerifyResult, error) {
 		// Paths are shown relative to the verified sub-path.
 		path := DisplayPath(metadata.Index(rec.Index[len(under):]).String())
 		if want == "" {
+			for len(queue) > 0 { // said in order
+				if _, err := take(true); err != nil {
+					return res, err
+				}
+			}
 			res.NoHash++
 			say(2, "Cannot find SHA1 digest for file %s, perhaps because this feature was added in v1.1.1", path)
 			continue
 		}
-		got, err := versionSHA1(root, data, rec, at, mirrorTime, func(missing string) {
-			say(2, "The content of %s could not be found in the repository (it is missing at %s), so it is checked as an empty file", path, missing)
+		j := &hashJob{path: path, want: want, ix: rec.Index, at: at, done: make(chan struct{})}
+		j.in, j.err = openVersionOrEmpty(root, data, rec, at, mirrorTime, list, func(missing string) {
+			j.pre = append(j.pre, fmt.Sprintf("The content of %s could not be found in the repository (it is missing at %s), so it is checked as an empty file", path, missing))
 		})
-		if err != nil {
-			return res, err
-		}
-		res.Checked++
-		if got != want {
-			res.Corrupted++
-			say(2, "Computed SHA1 digest of file %s '%s' doesn't match recorded digest of '%s'. Your backup repository may be corrupted!", path, got, want)
+		queue = append(queue, j)
+		if j.err != nil {
+			close(j.done)
 		} else {
-			say(5, "Verified SHA1 digest of file %s", path)
+			jobs <- j
+		}
+		for len(queue) > 0 {
+			ok, err := take(len(queue) > 32)
+			if err != nil {
+				return res, err
+			}
+			if !ok {
+				break
+			}
+		}
+	}
+	for len(queue) > 0 {
+		if _, err := take(true); err != nil {
+			return res, err
 		}
 	}
 	return res, nil
+}
+
+// hashJob is the hashing of one file's content by a verify worker.
+type hashJob struct {
+	path, want, got string
+	ix              metadata.Index
+	at              int64
+	in              io.ReadCloser
+	pre             []string // messages to say before the result
+	err             error
+	done            chan struct{}
+}
+
+func (j *hashJob) run(buf []byte) {
+	defer close(j.done)
+	defer j.in.Close()
+	h := sha1.New()
+	if _, err := io.CopyBuffer(h, j.in, buf); err != nil {
+		j.err = fmt.Errorf("reading %s at %s: %w", j.ix.String(), time.Unix(j.at, 0).UTC().Format(time.RFC3339), err)
+		return
+	}
+	j.got = hex.EncodeToString(h.Sum(nil))
 }
 
 // linkDigests finds the digest to check a regular file against the way
@@ -149,29 +240,13 @@ func (g linkDigests) digest(rec *metadata.Record) string {
 	return d
 }
 
-// versionSHA1 hashes the content of the regular file of rec at session
-// at (see openVersionOrEmpty).
-func versionSHA1(root, data string, rec *metadata.Record, at, now int64, missing func(string)) (string, error) {
-	ix := rec.Index
-	in, err := openVersionOrEmpty(root, data, rec, at, now, missing)
-	if err != nil {
-		return "", err
-	}
-	defer in.Close()
-	h := sha1.New()
-	if _, err := io.Copy(h, in); err != nil {
-		return "", fmt.Errorf("reading %s at %s: %w", ix.String(), time.Unix(at, 0).UTC().Format(time.RFC3339), err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
 // openVersionOrEmpty opens the content of the regular file of rec (which
 // may name long-name stand-ins) at session at. When that content is simply not there (the mirror file deleted,
 // say), missing is told the path looked for and the content is empty, as
 // rdiff-backup makes it; an increment that cannot be read is an error.
-func openVersionOrEmpty(root, data string, rec *metadata.Record, at, now int64, missing func(string)) (io.ReadCloser, error) {
+func openVersionOrEmpty(root, data string, rec *metadata.Record, at, now int64, list incLister, missing func(string)) (io.ReadCloser, error) {
 	ix := rec.Index
-	in, err := openRecordVersion(root, data, rec, at, now)
+	in, err := openRecordVersion(root, data, rec, at, now, list)
 	var pe *fs.PathError
 	switch {
 	case errors.As(err, &pe) && errors.Is(err, fs.ErrNotExist):
