@@ -31,7 +31,7 @@ var (
 // directories of mostly regular files with digests, some symlinks, hard
 // links, long and odd names; its mirror_metadata text; and that text
 // gzipped as a snapshot is.
-func benchCorpus(b *testing.B) ([]*Record, []byte, []byte) {
+func benchCorpus() ([]*Record, []byte, []byte) {
 	benchOnce.Do(func() {
 		var recs []*Record
 		add := func(r *Record) {
@@ -133,7 +133,7 @@ func benchRead(b *testing.B, data []byte, plainLen int) {
 
 // BenchmarkReaderNext reads the whole 50,000-record snapshot per op.
 func BenchmarkReaderNext(b *testing.B) {
-	_, plain, gz := benchCorpus(b)
+	_, plain, gz := benchCorpus()
 	b.Run("plain", func(b *testing.B) { benchRead(b, plain, len(plain)) })
 	b.Run("gzip", func(b *testing.B) { benchRead(b, gz, len(plain)) })
 }
@@ -141,7 +141,7 @@ func BenchmarkReaderNext(b *testing.B) {
 // BenchmarkAppendRecord formats one record per op, cycling through the
 // snapshot.
 func BenchmarkAppendRecord(b *testing.B) {
-	recs, _, _ := benchCorpus(b)
+	recs, _, _ := benchCorpus()
 	b.ReportAllocs()
 	var buf []byte
 	i := 0
@@ -156,7 +156,7 @@ func BenchmarkAppendRecord(b *testing.B) {
 // BenchmarkWriterWrite writes the whole snapshot through a Writer per op
 // (order check, validation, formatting, buffering).
 func BenchmarkWriterWrite(b *testing.B) {
-	recs, plain, _ := benchCorpus(b)
+	recs, plain, _ := benchCorpus()
 	b.ReportAllocs()
 	b.SetBytes(int64(len(plain)))
 	for b.Loop() {
@@ -174,7 +174,7 @@ func BenchmarkWriterWrite(b *testing.B) {
 
 // BenchmarkFileStatsWrite writes one file_statistics line per op.
 func BenchmarkFileStatsWrite(b *testing.B) {
-	recs, _, _ := benchCorpus(b)
+	recs, _, _ := benchCorpus()
 	stats := make([]FileStat, len(recs))
 	for i, r := range recs {
 		stats[i] = FileStat{Index: r.Index, SourceSize: r.Size, MirrorSize: r.Size, IncrementSize: NA, Changed: i%10 == 0}
@@ -199,7 +199,7 @@ func BenchmarkFileStatsWrite(b *testing.B) {
 // a source index with an equal one parsed from the old snapshot, and with
 // the next one.
 func BenchmarkCompareIndex(b *testing.B) {
-	recs, plain, _ := benchCorpus(b)
+	recs, plain, _ := benchCorpus()
 	parsed := make([]Index, 0, len(recs))
 	rd := NewReader(bytes.NewReader(plain), "bench")
 	for {
