@@ -102,10 +102,26 @@ func benchCorpus() ([]*Record, []byte, []byte) {
 	return benchRecs, benchPlain, benchGzip
 }
 
+// cpuMeter reports, when the returned func is called after the loop, the
+// process's CPU time per op (user and system, every thread, so GC work
+// too): on a shared machine it varies less than wall time.
+func cpuMeter(b *testing.B) func() {
+	cpu := func() int64 {
+		var ru syscall.Rusage
+		if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+			b.Fatal(err)
+		}
+		return ru.Utime.Nano() + ru.Stime.Nano()
+	}
+	start := cpu()
+	return func() { b.ReportMetric(float64(cpu()-start)/float64(b.N), "cpu-ns/op") }
+}
+
 // benchRead reads data, plain or gzipped, whole per op; throughput is
 // counted in uncompressed bytes.
 func benchRead(b *testing.B, data []byte, plainLen int) {
 	b.ReportAllocs()
+	defer cpuMeter(b)()
 	b.SetBytes(int64(plainLen))
 	for b.Loop() {
 		in, err := NewDecompressor(bytes.NewReader(data), "bench")
@@ -143,6 +159,7 @@ func BenchmarkReaderNext(b *testing.B) {
 func BenchmarkAppendRecord(b *testing.B) {
 	recs, _, _ := benchCorpus()
 	b.ReportAllocs()
+	defer cpuMeter(b)()
 	var buf []byte
 	i := 0
 	for b.Loop() {
@@ -158,6 +175,7 @@ func BenchmarkAppendRecord(b *testing.B) {
 func BenchmarkWriterWrite(b *testing.B) {
 	recs, plain, _ := benchCorpus()
 	b.ReportAllocs()
+	defer cpuMeter(b)()
 	b.SetBytes(int64(len(plain)))
 	for b.Loop() {
 		w := NewWriter(io.Discard)
@@ -180,6 +198,7 @@ func BenchmarkFileStatsWrite(b *testing.B) {
 		stats[i] = FileStat{Index: r.Index, SourceSize: r.Size, MirrorSize: r.Size, IncrementSize: NA, Changed: i%10 == 0}
 	}
 	b.ReportAllocs()
+	defer cpuMeter(b)()
 	w := NewFileStatsWriter(io.Discard, false)
 	i := 0
 	for b.Loop() {
@@ -213,6 +232,7 @@ func BenchmarkCompareIndex(b *testing.B) {
 		parsed = append(parsed, r.Index)
 	}
 	b.ReportAllocs()
+	defer cpuMeter(b)()
 	i := 0
 	for b.Loop() {
 		if CompareIndex(recs[i].Index, parsed[i]) != 0 || CompareIndex(recs[i].Index, parsed[i+1]) >= 0 {
@@ -253,6 +273,7 @@ func BenchmarkFromStat(b *testing.B) {
 		ents = append(ents, e)
 	}
 	b.ReportAllocs()
+	defer cpuMeter(b)()
 	i := 0
 	for b.Loop() {
 		e := &ents[i]

@@ -324,9 +324,9 @@ func (p *recordParser) start(fileLine []byte, line int) {
 	p.line = line
 }
 
-// setPath records the quoted path q: unquoted (see UnquotePath) and split
-// at '/' in one pass, which is the same as unquoting then splitting since
-// unquoting neither makes nor removes a '/'.
+// setPath records the quoted path q, split at '/' and each component
+// unquoted (see UnquotePath): the same as unquoting then splitting, since
+// no escape contains or makes a '/'.
 func (p *recordParser) setPath(q []byte) {
 	p.raw = append(p.raw[:0], q...)
 	p.ixEnds = p.ixEnds[:0]
@@ -335,21 +335,19 @@ func (p *recordParser) setPath(q []byte) {
 		return
 	}
 	p.ixStart = len(p.text)
-	for i := 0; i < len(q); i++ {
-		c := q[i]
-		switch {
-		case c == '/':
-			p.ixEnds = append(p.ixEnds, len(p.text))
-			continue
-		case c == '\\' && i+1 < len(q) && q[i+1] == 'n':
-			c = '\n'
-			i++
-		case c == '\\' && i+1 < len(q) && q[i+1] == '\\':
-			i++
+	for {
+		comp, rest, more := bytes.Cut(q, []byte{'/'})
+		if bytes.IndexByte(comp, '\\') < 0 {
+			p.text = append(p.text, comp...)
+		} else {
+			p.text = appendUnquoted(p.text, comp)
 		}
-		p.text = append(p.text, c)
+		p.ixEnds = append(p.ixEnds, len(p.text))
+		if !more {
+			return
+		}
+		q = rest
 	}
-	p.ixEnds = append(p.ixEnds, len(p.text))
 }
 
 // keep stores a string field's value in text.
@@ -534,11 +532,39 @@ func parseDeviceNum(v string, r *Record) error {
 	return nil
 }
 
+// recordBox4 and recordBox8 hold a record together with the components of
+// its index, so that a record of a path up to 8 deep takes one allocation
+// besides its text.
+type (
+	recordBox4 struct {
+		rec Record
+		ix  [4]string
+	}
+	recordBox8 struct {
+		rec Record
+		ix  [8]string
+	}
+)
+
+// newRecord allocates a record and, unless root, an index of n components.
+func newRecord(n int, root bool) (*Record, Index) {
+	switch {
+	case root:
+		return new(Record), Index{}
+	case n <= 4:
+		b := new(recordBox4)
+		return &b.rec, b.ix[:n:n]
+	case n <= 8:
+		b := new(recordBox8)
+		return &b.rec, b.ix[:n:n]
+	}
+	return new(Record), make(Index, n)
+}
+
 func (p *recordParser) finish(rd *Reader) (*Record, error) {
 	text := string(p.text)
-	ix := Index{}
+	rec, ix := newRecord(len(p.ixEnds), p.root)
 	if !p.root {
-		ix = make(Index, len(p.ixEnds))
 		from := p.ixStart
 		for i, end := range p.ixEnds {
 			ix[i] = text[from:end]
@@ -558,7 +584,6 @@ func (p *recordParser) finish(rd *Reader) (*Record, error) {
 		rd.warn(p.errLine, string(p.raw), p.err)
 		return nil, nil
 	}
-	rec := new(Record)
 	*rec = p.rec
 	rec.Index = ix
 	str := func(s span) string { return text[s.off:s.end] }
