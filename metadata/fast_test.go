@@ -4,15 +4,18 @@ package metadata
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"math/rand"
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
 	"testing/iotest"
+	"time"
 )
 
 // readResult is everything a mirror_metadata reader tells its caller.
@@ -289,5 +292,93 @@ func TestCompareIndexMatchesReference(t *testing.T) {
 		if got := CompareIndex(a, recs[i].Index); got != -1 {
 			t.Fatalf("CompareIndex(%q, %q) = %d", a, recs[i].Index, got)
 		}
+	}
+}
+
+// TestOpenReaderAhead checks the listing readers that decompress on their
+// own goroutine: same records as the plain file, the same error for a
+// damaged stream as a direct read, and no goroutine left behind by a Close
+// in the middle.
+func TestOpenReaderAhead(t *testing.T) {
+	_, plain, gz := benchCorpus()
+	dir := t.TempDir()
+	write := func(name string, data []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	readPath := func(path string) readResult {
+		var res readResult
+		rd, err := OpenReader(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rd.Close()
+		rd.Warn = func(err error) { res.warns = append(res.warns, err.Error()) }
+		for {
+			r, err := rd.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				res.err = err.Error()
+				break
+			}
+			res.recs = append(res.recs, r)
+		}
+		return res
+	}
+	want := readFast(plain, false)
+	got := readPath(write("s.gz", gz))
+	if got.err != "" || len(got.warns) != 0 || !reflect.DeepEqual(got.recs, want.recs) {
+		t.Fatalf("gzip listing: %d records, err %q, warnings %q; plain: %d records", len(got.recs), got.err, got.warns, len(want.recs))
+	}
+	for _, cut := range []int{len(gz) - 4, len(gz) / 2, 20} {
+		bad := append([]byte(nil), gz[:cut]...)
+		p := write(fmt.Sprintf("cut%d.gz", cut), bad)
+		got := readPath(p)
+		in, err := OpenDataFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd := NewReader(in, p)
+		var direct readResult
+		for {
+			r, err := rd.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				direct.err = err.Error()
+				break
+			}
+			direct.recs = append(direct.recs, r)
+		}
+		in.Close()
+		if got.err == "" || got.err != direct.err || !reflect.DeepEqual(got.recs, direct.recs) {
+			t.Fatalf("cut at %d: err %q after %d records; direct read: err %q after %d", cut, got.err, len(got.recs), direct.err, len(direct.recs))
+		}
+	}
+	before := runtime.NumGoroutine()
+	p := filepath.Join(dir, "s.gz")
+	for range 20 {
+		rd, err := OpenReader(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := rd.Next(); err != nil {
+			t.Fatal(err)
+		}
+		if err := rd.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := 0; runtime.NumGoroutine() > before; i++ {
+		if i == 100 {
+			t.Fatalf("%d goroutines before, %d after closing readers", before, runtime.NumGoroutine())
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
