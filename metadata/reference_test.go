@@ -9,8 +9,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strconv"
 	"strings"
+	"testing"
+	"testing/iotest"
 )
 
 // refAppendRecord appends the mirror_metadata text of r to dst, exactly as
@@ -494,4 +497,90 @@ func refFileStatLine(f *FileStatsWriter, s *FileStat) []byte {
 	b = appendStatSize(b, s.IncrementSize)
 	b = append(b, f.sep)
 	return b
+}
+
+// readResult is everything a mirror_metadata reader tells its caller.
+type readResult struct {
+	recs    []*Record
+	warns   []string
+	skipped int
+	err     string
+}
+
+func readFast(data []byte, oneByte bool) readResult {
+	var in io.Reader = bytes.NewReader(data)
+	if oneByte {
+		in = iotest.OneByteReader(in)
+	}
+	var res readResult
+	rd := NewReader(in, "x")
+	rd.Warn = func(err error) { res.warns = append(res.warns, err.Error()) }
+	for {
+		r, err := rd.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			res.err = err.Error()
+			break
+		}
+		res.recs = append(res.recs, r)
+	}
+	res.skipped = rd.Skipped
+	return res
+}
+
+func readRef(data []byte) readResult {
+	var res readResult
+	rd := newRefReader(bytes.NewReader(data), "x")
+	rd.Warn = func(err error) { res.warns = append(res.warns, err.Error()) }
+	for {
+		r, err := rd.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			res.err = err.Error()
+			break
+		}
+		res.recs = append(res.recs, r)
+	}
+	res.skipped = rd.Skipped
+	return res
+}
+
+// sameAsReference fails unless the Reader and the reference parser give the
+// same records (nil and empty indexes told apart), warnings, skip count and
+// error for data, and AppendRecord writes each record as the reference
+// writer does.
+func sameAsReference(t *testing.T, data []byte) {
+	t.Helper()
+	want := readRef(data)
+	for _, oneByte := range []bool{false, len(data) < 1<<20} {
+		got := readFast(data, oneByte)
+		if got.err != want.err || got.skipped != want.skipped || !reflect.DeepEqual(got.warns, want.warns) {
+			t.Fatalf("input %.200q:\nerr %q skipped %d warnings %q\nreference: err %q skipped %d warnings %q",
+				data, got.err, got.skipped, got.warns, want.err, want.skipped, want.warns)
+		}
+		if len(got.recs) != len(want.recs) {
+			t.Fatalf("input %.200q: %d records, reference %d", data, len(got.recs), len(want.recs))
+		}
+		for i := range got.recs {
+			if !reflect.DeepEqual(got.recs[i], want.recs[i]) {
+				t.Fatalf("input %.200q: record %d:\n%#v\nreference:\n%#v", data, i, got.recs[i], want.recs[i])
+			}
+		}
+	}
+	for _, r := range want.recs {
+		sameRecordText(t, r)
+	}
+}
+
+func sameRecordText(t *testing.T, r *Record) {
+	t.Helper()
+	for _, hl := range []bool{false, true} {
+		if got, want := AppendRecord([]byte("prefix"), r, hl), refAppendRecord([]byte("prefix"), r, hl); !bytes.Equal(got, want) {
+			t.Fatalf("AppendRecord(%#v, %v):\n%q\nreference:\n%q", r, hl, got, want)
+		}
+	}
 }
