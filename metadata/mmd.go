@@ -29,15 +29,15 @@ func AppendRecord(dst []byte, r *Record, hardLinks bool) []byte {
 	case TypeNone:
 		return dst
 	case TypeReg:
-		dst = appendIntField(dst, "Size", r.Size)
+		dst = appendIntField(dst, "  Size ", r.Size)
 		if r.ResourceFork != "" {
-			dst = appendField(dst, "ResourceFork", r.ResourceFork)
+			dst = appendField(dst, "  ResourceFork ", r.ResourceFork)
 		}
 		if r.CarbonFile != "" {
-			dst = appendField(dst, "CarbonFile", r.CarbonFile)
+			dst = appendField(dst, "  CarbonFile ", r.CarbonFile)
 		}
 		if hardLinks && r.NumHardLinks > 1 {
-			dst = appendIntField(dst, "NumHardLinks", r.NumHardLinks)
+			dst = appendIntField(dst, "  NumHardLinks ", r.NumHardLinks)
 			dst = append(dst, "  Inode "...)
 			dst = strconv.AppendUint(dst, r.Inode, 10)
 			dst = append(dst, "\n  DeviceLoc "...)
@@ -45,7 +45,7 @@ func AppendRecord(dst []byte, r *Record, hardLinks bool) []byte {
 			dst = append(dst, '\n')
 		}
 		if r.SHA1 != "" {
-			dst = appendField(dst, "SHA1Digest", r.SHA1)
+			dst = appendField(dst, "  SHA1Digest ", r.SHA1)
 		}
 	case TypeSym:
 		dst = append(dst, "  SymData "...)
@@ -60,17 +60,17 @@ func AppendRecord(dst []byte, r *Record, hardLinks bool) []byte {
 		dst = append(dst, '\n')
 	}
 	if r.Type != TypeSym && r.Type != TypeDev {
-		dst = appendIntField(dst, "ModTime", r.ModTime)
+		dst = appendIntField(dst, "  ModTime ", r.ModTime)
 	}
-	dst = appendIntField(dst, "Uid", r.Uid)
-	dst = appendField(dst, "Uname", nameOrColon(r.Uname))
-	dst = appendIntField(dst, "Gid", r.Gid)
-	dst = appendField(dst, "Gname", nameOrColon(r.Gname))
-	dst = appendIntField(dst, "Permissions", int64(r.Permissions))
+	dst = appendIntField(dst, "  Uid ", r.Uid)
+	dst = appendField(dst, "  Uname ", nameOrColon(r.Uname))
+	dst = appendIntField(dst, "  Gid ", r.Gid)
+	dst = appendField(dst, "  Gname ", nameOrColon(r.Gname))
+	dst = appendIntField(dst, "  Permissions ", int64(r.Permissions))
 	if r.AlternateMirrorName != "" {
-		dst = appendField(dst, "AlternateMirrorName", r.AlternateMirrorName)
+		dst = appendField(dst, "  AlternateMirrorName ", r.AlternateMirrorName)
 	} else if r.AlternateIncrementName != "" {
-		dst = appendField(dst, "AlternateIncrementName", r.AlternateIncrementName)
+		dst = appendField(dst, "  AlternateIncrementName ", r.AlternateIncrementName)
 	}
 	return dst
 }
@@ -82,18 +82,17 @@ func nameOrColon(s string) string {
 	return s
 }
 
-func appendField(dst []byte, name, value string) []byte {
-	dst = append(dst, "  "...)
-	dst = append(dst, name...)
-	dst = append(dst, ' ')
+// appendField appends a field line; prefix is its indented name and a
+// space, "  Name ".
+func appendField(dst []byte, prefix, value string) []byte {
+	dst = append(dst, prefix...)
 	dst = append(dst, value...)
 	return append(dst, '\n')
 }
 
-func appendIntField(dst []byte, name string, v int64) []byte {
-	dst = append(dst, "  "...)
-	dst = append(dst, name...)
-	dst = append(dst, ' ')
+// appendIntField appends a field line with a decimal value.
+func appendIntField(dst []byte, prefix string, v int64) []byte {
+	dst = append(dst, prefix...)
 	dst = strconv.AppendInt(dst, v, 10)
 	return append(dst, '\n')
 }
