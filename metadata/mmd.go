@@ -531,31 +531,13 @@ func parseDeviceNum(v string, r *Record) error {
 	return nil
 }
 
-// recordBox4 and recordBox8 hold a record together with the components of
-// its index, so that a record of a path up to 8 deep takes one allocation
-// besides its text.
-type (
-	recordBox4 struct {
-		rec Record
-		ix  [4]string
-	}
-	recordBox8 struct {
-		rec Record
-		ix  [8]string
-	}
-)
-
 // newRecord allocates a record and, unless root, an index of n components.
+// (Allocating both as one object saves an allocation per record but no
+// time, makes indexes pin whole records, and spreads indexes out in memory,
+// which slows a scan comparing many of them.)
 func newRecord(n int, root bool) (*Record, Index) {
-	switch {
-	case root:
+	if root {
 		return new(Record), Index{}
-	case n <= 4:
-		b := new(recordBox4)
-		return &b.rec, b.ix[:n:n]
-	case n <= 8:
-		b := new(recordBox8)
-		return &b.rec, b.ix[:n:n]
 	}
 	return new(Record), make(Index, n)
 }
