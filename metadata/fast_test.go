@@ -295,3 +295,21 @@ func TestOpenReaderAhead(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestFullPathMatchesJoin checks FullPath against filepath.Join for odd
+// roots and indexes, valid or not.
+func TestFullPathMatchesJoin(t *testing.T) {
+	roots := []string{"", ".", "./", "/", "//", "/..", "..", "../x", "a/..", "src", "src/", "/tmp//src/./", "/a/b/../c", "x/./y/"}
+	indexes := []Index{{}, {"a"}, {"a", "b c", "\xff\n"}, {"..."}, {".a", "b."}, {".."}, {"a", "."}, {""}, {"a", ""}, {"a/b"}, {"a/../.."}, {"nul\x00"}}
+	for _, r := range roots {
+		for _, ix := range indexes {
+			want := r
+			if len(ix) > 0 {
+				want = filepath.Join(append([]string{r}, ix...)...)
+			}
+			if got := FullPath(r, ix); got != want {
+				t.Errorf("FullPath(%q, %q) = %q, filepath.Join gives %q", r, ix, got, want)
+			}
+		}
+	}
+}
