@@ -178,6 +178,7 @@ type Reader struct {
 	closer  io.Closer
 	p       recordParser      // reused from record to record
 	names   map[string]string // user and group names seen, shared by the records
+	last    [2]string         // the last Uname and Gname, checked before names
 }
 
 // maxInterned bounds the distinct owner names a Reader shares between
@@ -200,8 +201,18 @@ func (rd *Reader) warn(line int, path string, err error) {
 }
 
 // intern returns v as a string, the same string for every record that has
-// the same owner name.
-func (rd *Reader) intern(v []byte) string {
+// the same owner name. slot 0 and 1 remember the last user and group name,
+// which most records repeat.
+func (rd *Reader) intern(slot int, v []byte) string {
+	if string(v) == rd.last[slot] {
+		return rd.last[slot]
+	}
+	s := rd.internMap(v)
+	rd.last[slot] = s
+	return s
+}
+
+func (rd *Reader) internMap(v []byte) string {
 	if s, ok := rd.names[string(v)]; ok {
 		return s
 	}
@@ -475,12 +486,12 @@ func (p *recordParser) field(line []byte, ln int, rd *Reader) {
 	case "Uname":
 		r.Uname = ""
 		if !isNone(v) {
-			r.Uname = rd.intern(v)
+			r.Uname = rd.intern(0, v)
 		}
 	case "Gname":
 		r.Gname = ""
 		if !isNone(v) {
-			r.Gname = rd.intern(v)
+			r.Gname = rd.intern(1, v)
 		}
 	case "ResourceFork":
 		p.fork = p.keep(v)
