@@ -5,6 +5,7 @@ package metadata
 // and require the same records and bytes.
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -105,7 +106,7 @@ func refAppendIntField(dst []byte, name string, v int64) []byte {
 // that cannot be parsed are reported through Warn and skipped. The input must
 // already be decompressed (see OpenDataFile).
 type refReader struct {
-	lr      *lineReader
+	lr      *refLineReader
 	name    string
 	pending []byte // the File line of the next record, already read
 	pendLn  int
@@ -119,7 +120,7 @@ type refReader struct {
 }
 
 func newRefReader(r io.Reader, name string) *refReader {
-	return &refReader{lr: newLineReader(r, '\n'), name: name}
+	return &refReader{lr: newRefLineReader(r, '\n'), name: name}
 }
 
 func (rd *refReader) warn(line int, path string, err error) {
@@ -581,6 +582,54 @@ func sameRecordText(t *testing.T, r *Record) {
 	for _, hl := range []bool{false, true} {
 		if got, want := AppendRecord([]byte("prefix"), r, hl), refAppendRecord([]byte("prefix"), r, hl); !bytes.Equal(got, want) {
 			t.Fatalf("AppendRecord(%#v, %v):\n%q\nreference:\n%q", r, hl, got, want)
+		}
+	}
+}
+
+// refLineReader yields lines (without their '\n') from a buffered reader.
+type refLineReader struct {
+	br      *bufio.Reader
+	scratch []byte
+	line    int // number of the line last returned
+	sep     byte
+}
+
+func newRefLineReader(r io.Reader, sep byte) *refLineReader {
+	br, ok := r.(*bufio.Reader)
+	if !ok {
+		br = bufio.NewReaderSize(r, 64<<10)
+	}
+	return &refLineReader{br: br, sep: sep}
+}
+
+// next returns the next line; the slice is valid until the next call. At the
+// end it returns io.EOF; a last line without separator is returned normally.
+func (l *refLineReader) next() ([]byte, error) {
+	l.scratch = l.scratch[:0]
+	for {
+		chunk, err := l.br.ReadSlice(l.sep)
+		switch {
+		case err == nil:
+			l.line++
+			if len(l.scratch) == 0 {
+				return chunk[:len(chunk)-1], nil
+			}
+			l.scratch = append(l.scratch, chunk[:len(chunk)-1]...)
+			return l.scratch, nil
+		case errors.Is(err, bufio.ErrBufferFull):
+			l.scratch = append(l.scratch, chunk...)
+			if len(l.scratch) > MaxLineLength {
+				return nil, fmt.Errorf("line %d: %w", l.line+1, ErrLineTooLong)
+			}
+		case errors.Is(err, io.EOF):
+			l.scratch = append(l.scratch, chunk...)
+			if len(l.scratch) == 0 {
+				return nil, io.EOF
+			}
+			l.line++
+			return l.scratch, nil
+		default:
+			return nil, fmt.Errorf("line %d: %w", l.line+1, err)
 		}
 	}
 }
