@@ -254,7 +254,7 @@ func (rd *Reader) nextRecord() (*Record, error) {
 	started := false
 	if rd.pending != nil {
 		p.start(rd.pending, rd.pendLn)
-		rd.pending = rd.pending[:0:0]
+		rd.pending = nil // its storage stays in p.pendBuf
 		started = true
 	}
 	for {
@@ -542,21 +542,11 @@ func parseDeviceNum(v string, r *Record) error {
 	return nil
 }
 
-// newRecord allocates a record and, unless root, an index of n components.
-// (Allocating both as one object saves an allocation per record but no
-// time, makes indexes pin whole records, and spreads indexes out in memory,
-// which slows a scan comparing many of them.)
-func newRecord(n int, root bool) (*Record, Index) {
-	if root {
-		return new(Record), Index{}
-	}
-	return new(Record), make(Index, n)
-}
-
 func (p *recordParser) finish(rd *Reader) (*Record, error) {
 	text := string(p.text)
-	rec, ix := newRecord(len(p.ixEnds), p.root)
+	ix := Index{}
 	if !p.root {
+		ix = make(Index, len(p.ixEnds))
 		from := p.ixStart
 		for i, end := range p.ixEnds {
 			ix[i] = text[from:end]
@@ -576,6 +566,7 @@ func (p *recordParser) finish(rd *Reader) (*Record, error) {
 		rd.warn(p.errLine, string(p.raw), p.err)
 		return nil, nil
 	}
+	rec := new(Record)
 	*rec = p.rec
 	rec.Index = ix
 	str := func(s span) string { return text[s.off:s.end] }
