@@ -26,7 +26,23 @@ func OpenDataFile(path string) (io.ReadCloser, error) {
 	if err != nil {
 		return nil, fmt.Errorf("metadata: %w", err)
 	}
-	rc, err := decompress(f, path)
+	rc, err := decompress(f, path, false)
+	if err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	return rc, nil
+}
+
+// openListing is OpenDataFile for the listings read record by record
+// (mirror_metadata, extended_attributes, access_control_lists): a gzip
+// stream is decompressed on its own goroutine, ahead of the parser.
+func openListing(path string) (io.ReadCloser, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("metadata: %w", err)
+	}
+	rc, err := decompress(f, path, true)
 	if err != nil {
 		_ = f.Close()
 		return nil, err
@@ -52,14 +68,16 @@ func (r *readCloser) Close() error {
 // NewDecompressor returns r's content, gunzipped if it starts with the gzip
 // magic. name is used in error messages only.
 func NewDecompressor(r io.Reader, name string) (io.Reader, error) {
-	rc, err := decompress(io.NopCloser(r), name)
+	rc, err := decompress(io.NopCloser(r), name, false)
 	if err != nil {
 		return nil, err
 	}
 	return rc, nil
 }
 
-func decompress(f io.ReadCloser, name string) (io.ReadCloser, error) {
+// decompress returns f's content, gunzipped when it is gzip; async reads
+// the gzip stream on its own goroutine.
+func decompress(f io.ReadCloser, name string, async bool) (io.ReadCloser, error) {
 	br := bufio.NewReaderSize(f, 64<<10)
 	head, err := br.Peek(2)
 	if err != nil && !errors.Is(err, io.EOF) {
@@ -69,6 +87,10 @@ func decompress(f io.ReadCloser, name string) (io.ReadCloser, error) {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
 			return nil, fmt.Errorf("metadata: reading %s: %w", name, err)
+		}
+		if async {
+			ar := newAsyncReader(zr)
+			return &readCloser{Reader: ar, closers: []io.Closer{ar, zr, f}}, nil
 		}
 		return &readCloser{Reader: zr, closers: []io.Closer{zr, f}}, nil
 	}
@@ -209,7 +231,7 @@ func (d *DataFile) Path() string { return d.path }
 // OpenReader opens a mirror_metadata file (compressed or not) for reading;
 // Close the Reader when done.
 func OpenReader(path string) (*Reader, error) {
-	rc, err := OpenDataFile(path)
+	rc, err := openListing(path)
 	if err != nil {
 		return nil, err
 	}
@@ -221,7 +243,7 @@ func OpenReader(path string) (*Reader, error) {
 // OpenEAReader opens an extended_attributes file for reading; Close it when
 // done.
 func OpenEAReader(path string) (*EAReader, error) {
-	rc, err := OpenDataFile(path)
+	rc, err := openListing(path)
 	if err != nil {
 		return nil, err
 	}
@@ -233,7 +255,7 @@ func OpenEAReader(path string) (*EAReader, error) {
 // OpenACLReader opens an access_control_lists file for reading; Close it
 // when done.
 func OpenACLReader(path string) (*ACLReader, error) {
-	rc, err := OpenDataFile(path)
+	rc, err := openListing(path)
 	if err != nil {
 		return nil, err
 	}

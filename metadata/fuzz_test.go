@@ -13,13 +13,15 @@ const seedSnapshot = "File .\n  Type dir\n  ModTime 1700000000\n  Uid 0\n  Uname
 	"File new\\nline\n  Type None\n" +
 	"File z\n  Type dev\n  DeviceNum b 7 0\n  Uid 0\n  Uname root\n  Gid 0\n  Gname root\n  Permissions 420\n  AlternateMirrorName 1\n"
 
-// FuzzReader checks that any input parses without panicking and that every
-// record parsed is stable under write -> parse -> write.
+// FuzzReader checks that any input parses without panicking, exactly as the
+// reference parser parses it, and that every record parsed is stable under
+// write -> parse -> write.
 func FuzzReader(f *testing.F) {
 	f.Add([]byte(seedSnapshot))
 	f.Add([]byte("garbage\nFile x\n  Type reg\n  Size 1_0\n  Frob 1\nFile y\n  Type fifo\n  ModTime  +7 \r\n"))
 	f.Add([]byte("File \n  Type reg\n  ResourceFork None\n  CarbonFile None\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		sameAsReference(t, data)
 		rd := NewReader(bytes.NewReader(data), "fuzz")
 		for {
 			rec, err := rd.Next()
@@ -132,6 +134,9 @@ func FuzzFileStats(f *testing.F) {
 			if err := w.Flush(); err != nil {
 				t.Fatal(err)
 			}
+			if want := FileStatsHeader + string(refFileStatLine(w, st)); buf.String() != want {
+				t.Fatalf("wrote %q, reference %q", buf.Bytes(), want)
+			}
 			st2, err := NewFileStatsReader(bytes.NewReader(buf.Bytes()), "again", false).Next()
 			if err != nil {
 				t.Fatalf("re-reading %q: %v", buf.Bytes(), err)
@@ -176,6 +181,19 @@ func FuzzQuoting(f *testing.F) {
 		if strings.ContainsAny(o, " \t\n\r\v\f=") || OctalUnquote(o) != s {
 			t.Fatalf("OctalQuote(%q) = %q, unquotes to %q", s, o, OctalUnquote(o))
 		}
-		_ = CompareIndex(ParseIndex(s), ParseIndex(q))
+		if q != refQuotePath(s) || string(appendQuoted(nil, s)) != q ||
+			string(appendQuotedIndex(nil, Index{s})) != q {
+			t.Fatalf("QuotePath(%q) = %q, reference %q", s, q, refQuotePath(s))
+		}
+		if u := string(appendUnquoted(nil, []byte(s))); u != UnquotePath(s) || u != refUnquotePath(s) {
+			t.Fatalf("unquoting %q: %q, UnquotePath %q, reference %q", s, u, UnquotePath(s), refUnquotePath(s))
+		}
+		a, b := ParseIndex(s), ParseIndex(q)
+		if CompareIndex(a, b) != refCompareIndex(a, b) || CompareIndex(b, a) != refCompareIndex(b, a) {
+			t.Fatalf("CompareIndex(%q, %q) = %d, reference %d", a, b, CompareIndex(a, b), refCompareIndex(a, b))
+		}
+		if string(appendQuotedIndex(nil, a)) != refQuotePath(a.String()) {
+			t.Fatalf("quoting index %q: %q, reference %q", a, appendQuotedIndex(nil, a), refQuotePath(a.String()))
+		}
 	})
 }

@@ -38,11 +38,22 @@ func (ix Index) String() string {
 // not "." or "..", without '/' or NUL.
 func (ix Index) Validate() error {
 	for _, c := range ix {
-		if c == "" || c == "." || c == ".." || strings.ContainsAny(c, "/\x00") {
+		if c == "" || c == "." || c == ".." || hasSlashOrNUL(c) {
 			return fmt.Errorf("%w: component %q of %q", ErrBadIndex, c, ix.String())
 		}
 	}
 	return nil
+}
+
+// hasSlashOrNUL is strings.ContainsAny(c, "/\x00"), quicker on the short
+// strings file names are.
+func hasSlashOrNUL(c string) bool {
+	for i := 0; i < len(c); i++ {
+		if c[i] == '/' || c[i] == 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // Equal reports whether two indexes have the same components.
@@ -87,6 +98,36 @@ func CompareIndex(a, b Index) int {
 		return 1
 	}
 	return 0
+}
+
+// appendQuotedIndex appends QuotePath(ix.String()) to dst.
+func appendQuotedIndex(dst []byte, ix Index) []byte {
+	if len(ix) == 0 {
+		return append(dst, '.')
+	}
+	for i, c := range ix {
+		if i > 0 {
+			dst = append(dst, '/')
+		}
+		dst = appendQuoted(dst, c)
+	}
+	return dst
+}
+
+// appendQuoted appends QuotePath(s) to dst.
+func appendQuoted(dst []byte, s string) []byte {
+	from := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '\n':
+			dst = append(append(dst, s[from:i]...), `\n`...)
+			from = i + 1
+		case '\\':
+			dst = append(append(dst, s[from:i]...), `\\`...)
+			from = i + 1
+		}
+	}
+	return append(dst, s[from:]...)
 }
 
 // QuotePath escapes a path for the File and SymData fields of
@@ -135,6 +176,24 @@ func UnquotePath(s string) string {
 		b.WriteByte(s[i])
 	}
 	return b.String()
+}
+
+// appendUnquoted appends UnquotePath(q) to dst.
+func appendUnquoted(dst, q []byte) []byte {
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		if c == '\\' && i+1 < len(q) {
+			switch q[i+1] {
+			case 'n':
+				c = '\n'
+				i++
+			case '\\':
+				i++
+			}
+		}
+		dst = append(dst, c)
+	}
+	return dst
 }
 
 // octalNeedsQuote reports whether the ACL/EA quoting (the getfacl scheme in

@@ -21,7 +21,7 @@ var ErrOutOfOrder = errors.New("records out of order")
 // off); they are written only for regular files with NumHardLinks > 1.
 func AppendRecord(dst []byte, r *Record, hardLinks bool) []byte {
 	dst = append(dst, "File "...)
-	dst = append(dst, QuotePath(r.Index.String())...)
+	dst = appendQuotedIndex(dst, r.Index)
 	dst = append(dst, "\n  Type "...)
 	dst = append(dst, r.Type.String()...)
 	dst = append(dst, '\n')
@@ -29,15 +29,15 @@ func AppendRecord(dst []byte, r *Record, hardLinks bool) []byte {
 	case TypeNone:
 		return dst
 	case TypeReg:
-		dst = appendIntField(dst, "Size", r.Size)
+		dst = appendIntField(dst, "  Size ", r.Size)
 		if r.ResourceFork != "" {
-			dst = appendField(dst, "ResourceFork", r.ResourceFork)
+			dst = appendField(dst, "  ResourceFork ", r.ResourceFork)
 		}
 		if r.CarbonFile != "" {
-			dst = appendField(dst, "CarbonFile", r.CarbonFile)
+			dst = appendField(dst, "  CarbonFile ", r.CarbonFile)
 		}
 		if hardLinks && r.NumHardLinks > 1 {
-			dst = appendIntField(dst, "NumHardLinks", r.NumHardLinks)
+			dst = appendIntField(dst, "  NumHardLinks ", r.NumHardLinks)
 			dst = append(dst, "  Inode "...)
 			dst = strconv.AppendUint(dst, r.Inode, 10)
 			dst = append(dst, "\n  DeviceLoc "...)
@@ -45,10 +45,12 @@ func AppendRecord(dst []byte, r *Record, hardLinks bool) []byte {
 			dst = append(dst, '\n')
 		}
 		if r.SHA1 != "" {
-			dst = appendField(dst, "SHA1Digest", r.SHA1)
+			dst = appendField(dst, "  SHA1Digest ", r.SHA1)
 		}
 	case TypeSym:
-		dst = appendField(dst, "SymData", QuotePath(r.SymData))
+		dst = append(dst, "  SymData "...)
+		dst = appendQuoted(dst, r.SymData)
+		dst = append(dst, '\n')
 	case TypeDev:
 		dst = append(dst, "  DeviceNum "...)
 		dst = append(dst, r.DevKind, ' ')
@@ -58,17 +60,17 @@ func AppendRecord(dst []byte, r *Record, hardLinks bool) []byte {
 		dst = append(dst, '\n')
 	}
 	if r.Type != TypeSym && r.Type != TypeDev {
-		dst = appendIntField(dst, "ModTime", r.ModTime)
+		dst = appendIntField(dst, "  ModTime ", r.ModTime)
 	}
-	dst = appendIntField(dst, "Uid", r.Uid)
-	dst = appendField(dst, "Uname", nameOrColon(r.Uname))
-	dst = appendIntField(dst, "Gid", r.Gid)
-	dst = appendField(dst, "Gname", nameOrColon(r.Gname))
-	dst = appendIntField(dst, "Permissions", int64(r.Permissions))
+	dst = appendIntField(dst, "  Uid ", r.Uid)
+	dst = appendField(dst, "  Uname ", nameOrColon(r.Uname))
+	dst = appendIntField(dst, "  Gid ", r.Gid)
+	dst = appendField(dst, "  Gname ", nameOrColon(r.Gname))
+	dst = appendIntField(dst, "  Permissions ", int64(r.Permissions))
 	if r.AlternateMirrorName != "" {
-		dst = appendField(dst, "AlternateMirrorName", r.AlternateMirrorName)
+		dst = appendField(dst, "  AlternateMirrorName ", r.AlternateMirrorName)
 	} else if r.AlternateIncrementName != "" {
-		dst = appendField(dst, "AlternateIncrementName", r.AlternateIncrementName)
+		dst = appendField(dst, "  AlternateIncrementName ", r.AlternateIncrementName)
 	}
 	return dst
 }
@@ -80,18 +82,17 @@ func nameOrColon(s string) string {
 	return s
 }
 
-func appendField(dst []byte, name, value string) []byte {
-	dst = append(dst, "  "...)
-	dst = append(dst, name...)
-	dst = append(dst, ' ')
+// appendField appends a field line; prefix is its indented name and a
+// space, "  Name ".
+func appendField(dst []byte, prefix, value string) []byte {
+	dst = append(dst, prefix...)
 	dst = append(dst, value...)
 	return append(dst, '\n')
 }
 
-func appendIntField(dst []byte, name string, v int64) []byte {
-	dst = append(dst, "  "...)
-	dst = append(dst, name...)
-	dst = append(dst, ' ')
+// appendIntField appends a field line with a decimal value.
+func appendIntField(dst []byte, prefix string, v int64) []byte {
+	dst = append(dst, prefix...)
 	dst = strconv.AppendInt(dst, v, 10)
 	return append(dst, '\n')
 }
@@ -175,7 +176,14 @@ type Reader struct {
 	// Skipped counts the records skipped as unparsable.
 	Skipped int
 	closer  io.Closer
+	p       recordParser      // reused from record to record
+	names   map[string]string // user and group names seen, shared by the records
+	last    [2]string         // the last Uname and Gname, checked before names
 }
+
+// maxInterned bounds the distinct owner names a Reader shares between
+// records; names past it get their own string.
+const maxInterned = 256
 
 // Close closes the file opened by OpenReader; it does nothing for a Reader
 // made by NewReader.
@@ -190,6 +198,32 @@ func (rd *Reader) warn(line int, path string, err error) {
 	if rd.Warn != nil {
 		rd.Warn(&ParseError{File: rd.name, Line: line, Path: path, Err: err})
 	}
+}
+
+// intern returns v as a string, the same string for every record that has
+// the same owner name. slot 0 and 1 remember the last user and group name,
+// which most records repeat.
+func (rd *Reader) intern(slot int, v []byte) string {
+	if string(v) == rd.last[slot] {
+		return rd.last[slot]
+	}
+	s := rd.internMap(v)
+	rd.last[slot] = s
+	return s
+}
+
+func (rd *Reader) internMap(v []byte) string {
+	if s, ok := rd.names[string(v)]; ok {
+		return s
+	}
+	s := string(v)
+	if rd.names == nil {
+		rd.names = make(map[string]string)
+	}
+	if len(rd.names) < maxInterned {
+		rd.names[s] = s
+	}
+	return s
 }
 
 // Next returns the next well-formed record, or io.EOF at the end. Other
@@ -215,13 +249,12 @@ func (rd *Reader) Next() (*Record, error) {
 // nextRecord parses the next record; it returns (nil, nil) for a skipped
 // record.
 func (rd *Reader) nextRecord() (*Record, error) {
-	var (
-		p       recordParser
-		started bool
-	)
+	p := &rd.p
+	p.reset()
+	started := false
 	if rd.pending != nil {
 		p.start(rd.pending, rd.pendLn)
-		rd.pending = nil
+		rd.pending = nil // its storage stays in p.pendBuf
 		started = true
 	}
 	for {
@@ -236,7 +269,8 @@ func (rd *Reader) nextRecord() (*Record, error) {
 		}
 		if bytes.HasPrefix(line, []byte("File ")) {
 			if started || p.garbage > 0 {
-				rd.pending = append(rd.pending[:0], line...)
+				rd.pending = append(p.pendBuf[:0], line...)
+				p.pendBuf = rd.pending
 				rd.pendLn = rd.lr.line
 				break
 			}
@@ -262,28 +296,75 @@ func (rd *Reader) nextRecord() (*Record, error) {
 	return p.finish(rd)
 }
 
-// recordParser accumulates the fields of one record.
+// span locates a string field's value in recordParser.text.
+type span struct{ off, end int }
+
+// recordParser accumulates the fields of one record. The values of its
+// string fields and the unquoted path are gathered in text and become one
+// string when the record is done, shared by the index components and the
+// fields; numbers are parsed from the line's bytes.
 type recordParser struct {
-	rec     Record
-	path    string
-	line    int
-	err     error
-	errLine int
-	hasType bool
-	garbage int
+	rec                                             Record
+	raw                                             []byte // the File value as written, for messages
+	text                                            []byte
+	ixStart                                         int   // where the unquoted path starts in text
+	ixEnds                                          []int // where each of its components ends
+	root                                            bool  // the path is "."
+	sha1, symData, fork, carbon, altMirror, altIncr span
+	line                                            int
+	err                                             error
+	errLine                                         int
+	hasType                                         bool
+	garbage                                         int
+	pendBuf                                         []byte // storage of Reader.pending
+}
+
+func (p *recordParser) reset() {
+	p.rec = Record{}
+	p.raw = p.raw[:0]
+	p.text = p.text[:0]
+	p.ixEnds = p.ixEnds[:0]
+	p.root = false
+	p.sha1, p.symData, p.fork, p.carbon, p.altMirror, p.altIncr = span{}, span{}, span{}, span{}, span{}, span{}
+	p.line, p.err, p.errLine, p.hasType, p.garbage = 0, nil, 0, false, 0
 }
 
 func (p *recordParser) start(fileLine []byte, line int) {
-	p.path = string(fileLine[len("File "):])
+	p.setPath(fileLine[len("File "):])
 	p.line = line
-	p.rec.Index = indexFromQuoted(p.path)
 }
 
-func indexFromQuoted(q string) Index {
-	if q == "." {
-		return Index{}
+// setPath records the quoted path q, split at '/' and each component
+// unquoted (see UnquotePath): the same as unquoting then splitting, since
+// no escape contains or makes a '/'.
+func (p *recordParser) setPath(q []byte) {
+	p.raw = append(p.raw[:0], q...)
+	p.ixEnds = p.ixEnds[:0]
+	p.root = string(q) == "."
+	if p.root {
+		return
 	}
-	return Index(strings.Split(UnquotePath(q), "/"))
+	p.ixStart = len(p.text)
+	for {
+		comp, rest, more := bytes.Cut(q, []byte{'/'})
+		if bytes.IndexByte(comp, '\\') < 0 {
+			p.text = append(p.text, comp...)
+		} else {
+			p.text = appendUnquoted(p.text, comp)
+		}
+		p.ixEnds = append(p.ixEnds, len(p.text))
+		if !more {
+			return
+		}
+		q = rest
+	}
+}
+
+// keep stores a string field's value in text.
+func (p *recordParser) keep(v []byte) span {
+	off := len(p.text)
+	p.text = append(p.text, v...)
+	return span{off, len(p.text)}
 }
 
 // splitField matches a line against rdiff-backup's `^ *([A-Za-z0-9]+) (.+)$`.
@@ -312,76 +393,136 @@ func (p *recordParser) fail(line int, err error) {
 	}
 }
 
+// decInt parses the common shape of a number field, an optional sign and up
+// to 18 digits, without allocating; any other text goes through pyInt, which
+// gives the same value for this shape.
+func decInt(v []byte) (int64, error) {
+	neg := false
+	d := v
+	if len(d) > 0 && (d[0] == '-' || d[0] == '+') {
+		neg, d = d[0] == '-', d[1:]
+	}
+	if len(d) == 0 || len(d) > 18 {
+		return pyInt(string(v), 64)
+	}
+	var n int64
+	for _, c := range d {
+		if c < '0' || c > '9' {
+			return pyInt(string(v), 64)
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if neg {
+		n = -n
+	}
+	return n, nil
+}
+
+// decUint is decInt for unsigned fields: up to 19 digits, optionally after
+// a '+'; other text goes through pyUint.
+func decUint(v []byte) (uint64, error) {
+	d := v
+	if len(d) > 0 && d[0] == '+' {
+		d = d[1:]
+	}
+	if len(d) == 0 || len(d) > 19 {
+		return pyUint(string(v))
+	}
+	var n uint64
+	for _, c := range d {
+		if c < '0' || c > '9' {
+			return pyUint(string(v))
+		}
+		n = n*10 + uint64(c-'0')
+	}
+	return n, nil
+}
+
+func isNone(v []byte) bool { return string(v) == ":" || string(v) == "None" }
+
 func (p *recordParser) field(line []byte, ln int, rd *Reader) {
-	name, value, ok := splitField(line)
+	name, v, ok := splitField(line)
 	if !ok {
 		return // rdiff-backup ignores lines that are not fields
 	}
-	v := string(value)
 	r := &p.rec
 	var err error
 	switch string(name) {
 	case "File":
-		p.path = v
-		r.Index = indexFromQuoted(v)
+		p.setPath(v)
 	case "Type":
-		if v == ":" {
-			v = "None"
+		if string(v) == ":" {
+			r.Type, p.hasType = TypeNone, true
+			break
 		}
-		r.Type, err = ParseFileType(v)
+		r.Type, err = parseFileTypeBytes(v)
 		p.hasType = err == nil
 	case "Size":
-		r.Size, err = pyInt(v, 64)
+		r.Size, err = decInt(v)
 	case "NumHardLinks":
-		r.NumHardLinks, err = pyInt(v, 64)
+		r.NumHardLinks, err = decInt(v)
 	case "Inode":
-		r.Inode, err = pyUint(v)
+		r.Inode, err = decUint(v)
 	case "DeviceLoc":
-		r.DeviceLoc, err = pyUint(v)
+		r.DeviceLoc, err = decUint(v)
 	case "ModTime":
-		r.ModTime, err = pyInt(v, 64)
+		r.ModTime, err = decInt(v)
 	case "Uid":
-		r.Uid, err = pyInt(v, 64)
+		r.Uid, err = decInt(v)
 	case "Gid":
-		r.Gid, err = pyInt(v, 64)
+		r.Gid, err = decInt(v)
 	case "Permissions":
 		var perms int64
-		perms, err = pyInt(v, 64)
+		perms, err = decInt(v)
 		if err == nil && (perms < 0 || perms > 0o7777) {
 			err = fmt.Errorf("permissions %d out of range", perms)
 		}
 		r.Permissions = uint32(perms)
 	case "SHA1Digest":
-		r.SHA1 = noneToEmpty(v)
+		p.sha1 = span{}
+		if !isNone(v) {
+			p.sha1 = p.keep(v)
+		}
 	case "Uname":
-		r.Uname = noneToEmpty(v)
+		r.Uname = ""
+		if !isNone(v) {
+			r.Uname = rd.intern(0, v)
+		}
 	case "Gname":
-		r.Gname = noneToEmpty(v)
+		r.Gname = ""
+		if !isNone(v) {
+			r.Gname = rd.intern(1, v)
+		}
 	case "ResourceFork":
-		r.ResourceFork = v
+		p.fork = p.keep(v)
 	case "CarbonFile":
-		r.CarbonFile = v
+		p.carbon = p.keep(v)
 	case "SymData":
-		r.SymData = UnquotePath(v)
+		off := len(p.text)
+		p.text = appendUnquoted(p.text, v)
+		p.symData = span{off, len(p.text)}
 	case "DeviceNum":
-		err = parseDeviceNum(v, r)
+		err = parseDeviceNum(string(v), r)
 	case "AlternateMirrorName":
-		r.AlternateMirrorName = v
+		p.altMirror = p.keep(v)
 	case "AlternateIncrementName":
-		r.AlternateIncrementName = v
+		p.altIncr = p.keep(v)
 	default:
-		rd.warn(ln, p.path, fmt.Errorf("unknown field %q ignored", name))
+		rd.warn(ln, string(p.raw), fmt.Errorf("unknown field %q ignored", name))
 	}
 	if err != nil {
 		p.fail(ln, fmt.Errorf("field %s: %w", name, err))
 	}
 }
 
-func noneToEmpty(v string) string {
-	if v == ":" || v == "None" {
-		return ""
+// parseFileTypeBytes is ParseFileType without converting v.
+func parseFileTypeBytes(v []byte) (FileType, error) {
+	for i, n := range typeNames {
+		if string(v) == n {
+			return FileType(i), nil
+		}
 	}
-	return v
+	return ParseFileType(string(v))
 }
 
 func parseDeviceNum(v string, r *Record) error {
@@ -402,8 +543,18 @@ func parseDeviceNum(v string, r *Record) error {
 }
 
 func (p *recordParser) finish(rd *Reader) (*Record, error) {
+	text := string(p.text)
+	ix := Index{}
+	if !p.root {
+		ix = make(Index, len(p.ixEnds))
+		from := p.ixStart
+		for i, end := range p.ixEnds {
+			ix[i] = text[from:end]
+			from = end
+		}
+	}
 	if p.err == nil {
-		if err := p.rec.Index.Validate(); err != nil {
+		if err := ix.Validate(); err != nil {
 			p.fail(p.line, err)
 		}
 	}
@@ -412,9 +563,15 @@ func (p *recordParser) finish(rd *Reader) (*Record, error) {
 	}
 	if p.err != nil {
 		rd.Skipped++
-		rd.warn(p.errLine, p.path, p.err)
+		rd.warn(p.errLine, string(p.raw), p.err)
 		return nil, nil
 	}
-	rec := p.rec
-	return &rec, nil
+	rec := new(Record)
+	*rec = p.rec
+	rec.Index = ix
+	str := func(s span) string { return text[s.off:s.end] }
+	rec.SHA1, rec.SymData = str(p.sha1), str(p.symData)
+	rec.ResourceFork, rec.CarbonFile = str(p.fork), str(p.carbon)
+	rec.AlternateMirrorName, rec.AlternateIncrementName = str(p.altMirror), str(p.altIncr)
+	return rec, nil
 }

@@ -4,43 +4,84 @@ import (
 	"os/user"
 	"strconv"
 	"sync"
+	"sync/atomic"
 )
 
+// nameCache remembers the names of user or group ids for the life of the
+// process, as rdiff-backup does. Hits read an immutable map through an
+// atomic pointer, without a lock: the walk asks for the same few ids from
+// many goroutines, once per entry. A miss looks the id up under the lock
+// and publishes a copy of the map with it; past maxShared ids the rest go
+// to a map behind the lock, so that a tree with many owners costs no more
+// than a lock per entry.
+type nameCache struct {
+	shared atomic.Pointer[map[int64]string]
+	mu     sync.Mutex
+	more   map[int64]string
+	look   func(int64) string
+}
+
+const maxShared = 256
+
+func (c *nameCache) get(id int64) string {
+	if m := c.shared.Load(); m != nil {
+		if n, ok := (*m)[id]; ok {
+			return n
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var old map[int64]string
+	if m := c.shared.Load(); m != nil {
+		old = *m
+	}
+	if n, ok := old[id]; ok {
+		return n
+	}
+	if n, ok := c.more[id]; ok {
+		return n
+	}
+	n := c.look(id)
+	if len(old) >= maxShared {
+		if c.more == nil {
+			c.more = map[int64]string{}
+		}
+		c.more[id] = n
+		return n
+	}
+	next := make(map[int64]string, len(old)+1)
+	for k, v := range old {
+		next[k] = v
+	}
+	next[id] = n
+	c.shared.Store(&next)
+	return n
+}
+
 var (
-	ownerMu    sync.Mutex
-	userNames  = map[int64]string{}
-	groupNames = map[int64]string{}
+	userNames  = nameCache{look: lookupUser}
+	groupNames = nameCache{look: lookupGroup}
 )
 
 // LookupUserName returns the name of uid on this machine, or "" when it has
 // none. Results are cached for the life of the process, as rdiff-backup
 // does.
-func LookupUserName(uid int64) string {
-	ownerMu.Lock()
-	defer ownerMu.Unlock()
-	if n, ok := userNames[uid]; ok {
-		return n
-	}
-	n := ""
-	if u, err := user.LookupId(strconv.FormatInt(uid, 10)); err == nil {
-		n = u.Username
-	}
-	userNames[uid] = n
-	return n
-}
+func LookupUserName(uid int64) string { return userNames.get(uid) }
 
 // LookupGroupName returns the name of gid on this machine, or "" when it
 // has none. Results are cached.
-func LookupGroupName(gid int64) string {
-	ownerMu.Lock()
-	defer ownerMu.Unlock()
-	if n, ok := groupNames[gid]; ok {
-		return n
+func LookupGroupName(gid int64) string { return groupNames.get(gid) }
+
+func lookupUser(uid int64) string {
+	if u, err := user.LookupId(strconv.FormatInt(uid, 10)); err == nil {
+		return u.Username
 	}
-	n := ""
+	return ""
+}
+
+func lookupGroup(gid int64) string {
 	if g, err := user.LookupGroupId(strconv.FormatInt(gid, 10)); err == nil {
-		n = g.Name
+		return g.Name
 	}
-	groupNames[gid] = n
-	return n
+	return ""
 }

@@ -298,7 +298,7 @@ func (f *FileStatsWriter) Write(s *FileStat) error {
 		return fmt.Errorf("metadata: writing file statistics: %w", err)
 	}
 	f.writeHeader()
-	b := append(f.buf[:0], QuotePath(s.Index.String())...)
+	b := appendQuotedIndex(f.buf[:0], s.Index)
 	if s.Changed {
 		b = append(b, " 1"...)
 	} else {
