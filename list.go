@@ -184,40 +184,17 @@ func IncrementSizes(ctx context.Context, opts ListIncrementsOptions) ([]Incremen
 		return nil, err
 	}
 	data := filepath.Join(list.Repository, mirror.DataDirName)
-	// Every increment file under the path, summed by time.
-	byTime := map[int64]int64{}
-	add := func(p string, d os.DirEntry) {
-		n, err := increments.ParseName(d.Name())
-		if err != nil || !n.Type.IsIncrement() {
-			return
-		}
-		if fi, err := d.Info(); err == nil && fi.Mode().IsRegular() {
-			byTime[n.Time] += fi.Size()
-		}
-	}
-	incRoot := filepath.Join(data, "increments")
+	// The entry's own increments sit beside it (the root's in the data
+	// directory, as increments.<T>.dir); a directory's contents' below.
+	incRoot, parent, base := filepath.Join(data, "increments"), data, "increments"
 	if rel != "." {
 		incRoot = filepath.Join(data, "increments", rel)
-		// The entry's own increments sit beside it.
-		parent := filepath.Join(data, "increments", filepath.Dir(rel))
-		for _, i := range list.Increments {
-			if fi, err := os.Lstat(filepath.Join(parent, i.Name)); err == nil && fi.Mode().IsRegular() {
-				byTime[i.Time] += fi.Size()
-			}
-		}
-	} else {
-		for _, i := range list.Increments {
-			if fi, err := os.Lstat(filepath.Join(data, i.Name)); err == nil && fi.Mode().IsRegular() {
-				byTime[i.Time] += fi.Size()
-			}
-		}
+		parent, base = filepath.Dir(incRoot), filepath.Base(incRoot)
 	}
-	filepath.WalkDir(incRoot, func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			add(p, d)
-		}
-		return nil
-	})
+	byTime, err := incrementSizesByTime(incRoot, parent, base)
+	if err != nil {
+		return nil, err
+	}
 	// The mirror: every entry's own size, directories included.
 	var mirrorSize int64
 	mpath := filepath.Join(list.Repository, rel)
@@ -233,15 +210,61 @@ func IncrementSizes(ctx context.Context, opts ListIncrementsOptions) ([]Incremen
 		}
 		return nil
 	})
-	rows := make([]IncrementSize, len(list.Increments)+1)
+	// A row for every time found among the increment files, whether or
+	// not the entry itself has an increment then.
+	times := slices.Sorted(maps.Keys(byTime))
+	rows := make([]IncrementSize, len(times)+1)
 	cum := mirrorSize
 	rows[len(rows)-1] = IncrementSize{Time: list.Mirror.Time, Size: mirrorSize, Cumulative: mirrorSize}
-	for k := len(list.Increments) - 1; k >= 0; k-- {
-		i := list.Increments[k]
-		cum += byTime[i.Time]
-		rows[k] = IncrementSize{Time: i.Time, Size: byTime[i.Time], Cumulative: cum}
+	for k := len(times) - 1; k >= 0; k-- {
+		cum += byTime[times[k]]
+		rows[k] = IncrementSize{Time: times[k], Size: byTime[times[k]], Cumulative: cum}
 	}
 	return rows, ctx.Err()
+}
+
+// incrementSizesByTime sums, by session time, the sizes of the increment
+// files named base.<T>.<type> in parent and of every increment-shaped file
+// below incRoot: the times and sizes of `list increments --size` and of
+// `remove increments --size`. A time is counted even when its files are
+// not regular (size 0).
+func incrementSizesByTime(incRoot, parent, base string) (map[int64]int64, error) {
+	byTime := map[int64]int64{}
+	add := func(d os.DirEntry) {
+		n, err := increments.ParseName(d.Name())
+		if err != nil {
+			return
+		}
+		byTime[n.Time] += 0
+		if fi, err := d.Info(); err == nil && fi.Mode().IsRegular() {
+			byTime[n.Time] += fi.Size()
+		}
+	}
+	ents, err := os.ReadDir(parent)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("reading %s: %w", parent, err)
+	}
+	for _, e := range ents {
+		if n, err := increments.ParseName(e.Name()); err == nil && n.Base == base && !e.IsDir() {
+			add(e)
+		}
+	}
+	err = filepath.WalkDir(incRoot, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			if p == incRoot && errors.Is(err, os.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		if !d.IsDir() {
+			add(d)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", incRoot, err)
+	}
+	return byTime, nil
 }
 
 // FormatIncrementSizes renders the rows as rdiff-backup prints them (API
