@@ -5,10 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
-	"maps"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -27,9 +27,9 @@ type RemoveOptions struct {
 	// Size takes the candidate sessions from the increment files (every
 	// time found among them, as `list increments --size` does) and reports
 	// each one's size.
-	Size bool
-	Now        time.Time
-	Location   *time.Location
+	Size     bool
+	Now      time.Time
+	Location *time.Location
 }
 
 // Errors of RemoveIncrements; nothing was deleted when they are returned.
