@@ -30,6 +30,9 @@ type RemoveOptions struct {
 	Size     bool
 	Now      time.Time
 	Location *time.Location
+	// Message, if set, receives the messages of the repository check, as
+	// rdiff-backup prints them, before RemoveIncrements returns its error.
+	Message func(Level, string)
 }
 
 // Errors of RemoveIncrements; nothing was deleted when they are returned.
@@ -55,8 +58,8 @@ type RemoveResult struct {
 // directory older than the newest candidate plus one second goes, and
 // every directory left empty, increments/ included.
 func RemoveIncrements(ctx context.Context, opts RemoveOptions) (*RemoveResult, error) {
-	if !mirror.IsRepository(opts.Repository) {
-		return nil, &mirror.Error{Msg: fmt.Sprintf("Source directory '%s' doesn't have a sub-directory 'rdiff-backup-data'", opts.Repository), Kind: ErrNoRepository}
+	if err := checkRemovable(opts.Repository, opts.Force, opts.Message); err != nil {
+		return nil, err
 	}
 	data := filepath.Join(opts.Repository, mirror.DataDirName)
 	d, err := readDataDir(data)
@@ -212,6 +215,56 @@ func (r *remover) dir(path string, top bool) (gone bool, err error) {
 	}
 	r.removed.Add(1)
 	return true, nil
+}
+
+// checkRemovable is rdiff-backup's check of the repository a removal
+// writes to: it must exist, be a directory and hold rdiff-backup-data; a
+// path that is not a directory, or a non-empty directory without
+// rdiff-backup-data, also gets the overwrite advice (a warning with
+// --force, which does not make the check pass). Every failed test is
+// reported through say, in rdiff-backup's order; the error returned wraps
+// ErrNoRepository and carries the first.
+func checkRemovable(path string, force bool, say func(Level, string)) error {
+	if say == nil {
+		say = func(Level, string) {}
+	}
+	var first string
+	fail := func(l Level, msg string) {
+		if first == "" {
+			first = msg
+		}
+		say(l, msg)
+	}
+	fi, err := os.Stat(path)
+	switch {
+	case err != nil:
+		fail(mirror.LevelError, fmt.Sprintf("Source path %s does not exist", path))
+	case !fi.IsDir():
+		fail(mirror.LevelError, fmt.Sprintf("Source path %s is not a directory", path))
+		if force {
+			say(mirror.LevelWarning, fmt.Sprintf("Target path %s exists but isn't a directory, and will be force deleted", path))
+		} else {
+			say(mirror.LevelError, fmt.Sprintf("Target path %s exists and is not a directory, call with '--force' to overwrite", path))
+		}
+	default:
+		data := filepath.Join(path, mirror.DataDirName)
+		if dfi, err := os.Stat(data); err != nil || !dfi.IsDir() {
+			fail(mirror.LevelError, fmt.Sprintf("Source directory '%s' doesn't have a sub-directory 'rdiff-backup-data'", path))
+			if _, err := os.Lstat(data); err != nil {
+				if ents, err := os.ReadDir(path); err == nil && len(ents) > 0 {
+					if force {
+						say(mirror.LevelWarning, fmt.Sprintf("Target path '%s' does not look like a rdiff-backup repository but will be force overwritten", path))
+					} else {
+						say(mirror.LevelError, fmt.Sprintf("Target path '%s' does not look like a rdiff-backup repository, call with '--force' to overwrite", path))
+					}
+				}
+			}
+		}
+	}
+	if first != "" {
+		return &mirror.Error{Msg: first, Kind: ErrNoRepository}
+	}
+	return nil
 }
 
 // FormatRemoval renders the NOTE rdiff-backup prints before it deletes.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -145,4 +146,149 @@ func fileList(t *testing.T, root string) []string {
 	})
 	slices.Sort(out)
 	return out
+}
+
+// buildGordiff builds the command into a temporary directory, for tests of
+// what it prints and returns.
+func buildGordiff(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "gordiff")
+	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/gordiff").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// runBoth runs rdiff-backup and gordiff with the same arguments in dir
+// and returns their combined outputs and exit codes.
+func runBoth(t *testing.T, bin, dir string, args ...string) (rbOut string, rbCode int, gdOut string, gdCode int) {
+	t.Helper()
+	code := func(err error) int {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return ee.ExitCode()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return 0
+	}
+	for _, prog := range []string{"rdiff-backup", bin} {
+		cmd := exec.Command(prog, args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "TZ=UTC", "LC_ALL=C.UTF-8")
+		out, err := cmd.CombinedOutput()
+		if prog == bin {
+			gdOut, gdCode = string(out), code(err)
+		} else {
+			rbOut, rbCode = string(out), code(err)
+		}
+	}
+	return
+}
+
+// TestBadInputMatchesRdiffBackup: list files (--at, --changed-since),
+// list increments and remove increments (with --size or not) given a
+// garbage time, a sub-path that is not in the repository, a path that is
+// not a repository (missing, a file, an empty or a non-empty directory,
+// with and without --force), or a repository whose newest mirror_metadata
+// is truncated: gordiff exits as rdiff-backup does and prints the same
+// messages (for a bad time the first and last lines: the help between
+// them is in gordiff's words; for the truncated file rdiff-backup crashes
+// with a traceback, gordiff names the file), and neither changes the
+// repository (but for the remove.log both write).
+func TestBadInputMatchesRdiffBackup(t *testing.T) {
+	needRdiffBackup(t)
+	t.Parallel()
+	bin := buildGordiff(t)
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src")
+	if err := os.MkdirAll(filepath.Join(src, "d"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for k := range 3 {
+		if err := os.WriteFile(filepath.Join(src, "d", "f"+strconv.Itoa(k)), []byte(strconv.Itoa(k)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		rdiffBackupAt(t, src, filepath.Join(dir, "repo"), sessionTime(k))
+	}
+	if err := os.WriteFile(filepath.Join(dir, "afile"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "empty"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	copyTree(t, filepath.Join(dir, "repo"), filepath.Join(dir, "trunc"))
+	metas, _ := filepath.Glob(filepath.Join(dir, "trunc", "rdiff-backup-data", "mirror_metadata.*.snapshot.gz"))
+	if len(metas) != 1 {
+		t.Fatalf("snapshots: %v", metas)
+	}
+	data, err := os.ReadFile(metas[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(metas[0], data[:len(data)/2], 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	const timeHelp, exact, crash = 1, 2, 3
+	type tc struct {
+		args []string
+		how  int
+	}
+	var cases []tc
+	for _, opt := range [][]string{{"--at"}, {"--changed-since"}} {
+		cases = append(cases,
+			tc{[]string{"list", "files", opt[0], "garbage", "repo"}, timeHelp},
+			tc{[]string{"list", "files", opt[0], "1B", "repo/nowhere"}, exact},
+			tc{[]string{"list", "files", opt[0], "1B", "repo/d/nowhere"}, exact},
+			tc{[]string{"list", "files", opt[0], "1B", "nowhere"}, exact},
+			tc{[]string{"list", "files", opt[0], "1B", "src"}, exact},
+			tc{[]string{"list", "files", opt[0], "0B", "trunc"}, crash},
+			tc{[]string{"list", "files", opt[0], "1B", "trunc"}, crash},
+		)
+	}
+	cases = append(cases, tc{[]string{"list", "increments", "repo/nowhere"}, exact}, tc{[]string{"list", "increments", "nowhere"}, exact})
+	for _, size := range [][]string{nil, {"--size"}} {
+		rm := append([]string{"remove", "increments"}, size...)
+		cases = append(cases, tc{append(slices.Clone(rm), "--older-than", "garbage", "repo"), timeHelp})
+		for _, force := range [][]string{nil, {"--force"}} {
+			for _, p := range []string{"nowhere", "afile", "empty", "src", "repo/d", "repo/d/f0"} {
+				cases = append(cases, tc{append(slices.Concat(force, rm), "--older-than", "1B", p), exact})
+			}
+		}
+	}
+	before := map[string]treeSnap{}
+	for _, r := range []string{"repo", "trunc"} {
+		before[r] = snapshotTree(t, filepath.Join(dir, r), snapOpts{exact: true})
+	}
+	for _, c := range cases {
+		rb, rbCode, gd, gdCode := runBoth(t, bin, dir, c.args...)
+		if rbCode != gdCode {
+			t.Errorf("%q: rdiff-backup exits %d, gordiff %d\nrdiff-backup:\n%sgordiff:\n%s", c.args, rbCode, gdCode, rb, gd)
+			continue
+		}
+		switch c.how {
+		case exact:
+			if rb != gd {
+				t.Errorf("%q:\nrdiff-backup:\n%sgordiff:\n%s", c.args, rb, gd)
+			}
+		case timeHelp:
+			r, g := strings.Split(strings.TrimSuffix(rb, "\n"), "\n"), strings.Split(strings.TrimSuffix(gd, "\n"), "\n")
+			if r[0] != g[0] || r[len(r)-1] != g[len(g)-1] || !strings.HasPrefix(r[0], "ERROR: Time string 'garbage'") {
+				t.Errorf("%q:\nrdiff-backup:\n%sgordiff:\n%s", c.args, rb, gd)
+			}
+		case crash:
+			if rbCode != 1 || !strings.Contains(rb, "Traceback") || !strings.Contains(gd, "ERROR: ") || !strings.Contains(gd, filepath.Base(metas[0])) {
+				t.Errorf("%q:\nrdiff-backup:\n%sgordiff:\n%s", c.args, rb, gd)
+			}
+		}
+	}
+	for r, snap := range before {
+		after := snapshotTree(t, filepath.Join(dir, r), snapOpts{exact: true})
+		// Both programs open remove.log before they check the time.
+		delete(after, "rdiff-backup-data/remove.log")
+		after["rdiff-backup-data"] = snap["rdiff-backup-data"]
+		requireSameTree(t, r+" after the bad commands", snap, after)
+	}
 }

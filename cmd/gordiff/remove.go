@@ -33,7 +33,7 @@ func runRemove(ctx context.Context, inv *cli.Invocation, st streams) int {
 			c.log, c.logLevel = f, inv.Verbosity
 		}
 	}
-	opts := gordiff.RemoveOptions{Repository: repo, OlderThan: inv.OlderThan, Force: inv.Force, Size: inv.Size}
+	opts := gordiff.RemoveOptions{Repository: repo, OlderThan: inv.OlderThan, Force: inv.Force, Size: inv.Size, Message: c.message}
 	if inv.CurrentTime != nil {
 		opts.Now = time.Unix(*inv.CurrentTime, 0)
 	}
@@ -51,7 +51,9 @@ func runRemove(ctx context.Context, inv *cli.Invocation, st streams) int {
 		c.message(1, "Action remove failed on step setup")
 		return c.status | exitError
 	case errors.Is(err, gordiff.ErrNoRepository):
-		return c.fail("check", err)
+		// The check's messages are out already.
+		c.message(1, "Action remove failed on step check")
+		return c.status | exitError
 	case errors.Is(err, increments.ErrBadTimeSpec):
 		return c.fail("setup", err)
 	case err != nil:
