@@ -165,6 +165,24 @@ func (l *IncrementList) Format(parsable bool, loc *time.Location) string {
 	return b.String()
 }
 
+// FormatYAML renders the listing as rdiff-backup's parsable output under
+// API 201: a YAML list of the increments and then the mirror, each with
+// its base name (the increment file's, the mirror entry's own name), time
+// and type. path is the path the listing was asked for.
+func (l *IncrementList) FormatYAML(path string) string {
+	var b strings.Builder
+	b.WriteString("---\n")
+	row := func(base string, t int64, typ string) {
+		fmt.Fprintf(&b, "- base: %s\n  time: %d\n  type: %s\n", yamlScalar(DisplayPath(base), 8), t, yamlScalar(typ, 8))
+	}
+	for _, i := range l.Increments {
+		row(i.Name, i.Time, i.Type)
+	}
+	row(filepath.Base(filepath.Clean(path)), l.Mirror.Time, l.Mirror.Type)
+	b.WriteString("...\n\n")
+	return b.String()
+}
+
 // IncrementSize is one row of `list increments --size`.
 type IncrementSize struct {
 	Time       int64

@@ -20,7 +20,8 @@ import (
 // rdiff-backup and by gordiff, the listing of the root and of entries
 // inside it (changed, new then deleted, a directory, never existing) is
 // byte for byte what `rdiff-backup list increments` (and with --size)
-// prints, in both the human and the parsable form.
+// prints, in both the human and the parsable form (API 200 lines and API
+// 201 YAML).
 func TestListIncrementsMatchesRdiffBackup(t *testing.T) {
 	needRdiffBackup(t)
 	t.Parallel()
@@ -73,6 +74,23 @@ func TestListIncrementsMatchesRdiffBackup(t *testing.T) {
 				}
 				if got := list.Format(parsable, utc); got != string(want) {
 					t.Errorf("%s (parsable %v):\n got %q\nwant %q", path, parsable, got, want)
+				}
+				if parsable {
+					// API 201: YAML, after a note on the lock file that is
+					// not this test's business.
+					cmd := exec.Command("rdiff-backup", append([]string{"--api-version", "201"}, args...)...)
+					cmd.Env = append(os.Environ(), "TZ=UTC")
+					out, err := cmd.Output()
+					if err != nil {
+						t.Fatalf("rdiff-backup --api-version 201 %v: %v", args, err)
+					}
+					want := string(out)
+					if i := strings.Index(want, "---\n"); i >= 0 {
+						want = want[i:]
+					}
+					if got := list.FormatYAML(path); got != want {
+						t.Errorf("%s (API 201 YAML):\n got %q\nwant %q", path, got, want)
+					}
 				}
 				if sub == "never" || sub == "new" {
 					// Not in the mirror: rdiff-backup's --size fails there

@@ -34,7 +34,11 @@ func runList(ctx context.Context, inv *cli.Invocation, st streams) int {
 	} else {
 		var list *gordiff.IncrementList
 		list, err2 = gordiff.ListIncrements(ctx, gordiff.ListIncrementsOptions{Path: path})
-		if list != nil {
+		switch {
+		case list == nil:
+		case inv.ParsableOutput && inv.EffectiveAPIVersion() >= 201:
+			out = list.FormatYAML(path)
+		default:
 			out = list.Format(inv.ParsableOutput, nil)
 		}
 	}
