@@ -54,9 +54,10 @@ type RemoveResult struct {
 // RemoveIncrements deletes the sessions of a repository strictly older
 // than OlderThan, never the current mirror, as `rdiff-backup remove
 // increments` does: the candidate sessions are those with an
-// increments.<T>.dir marker; then every increment-shaped file of the data
-// directory older than the newest candidate plus one second goes, and
-// every directory left empty, increments/ included.
+// increments.<T>.dir marker (with Size, every time among the increment
+// files); then every increment-shaped file of the data directory older
+// than the newest candidate plus one second goes, and every directory left
+// empty, increments/ included.
 func RemoveIncrements(ctx context.Context, opts RemoveOptions) (*RemoveResult, error) {
 	if err := checkRemovable(opts.Repository, opts.Force, opts.Message); err != nil {
 		return nil, err
@@ -178,7 +179,11 @@ func (r *remover) dir(path string, top bool) (gone bool, err error) {
 			left.Add(1)
 		}
 	}
-	for _, e := range ents {
+	for k, e := range ents {
+		if k%1024 == 1023 && r.ctx.Err() != nil {
+			fail(r.ctx.Err())
+			break
+		}
 		p := filepath.Join(path, e.Name())
 		if e.IsDir() {
 			select {
