@@ -139,11 +139,10 @@ func isYAMLSpaceOrEnd(t []rune, i int) bool {
 // safe_dump does (ASCII output, 80 columns): plain when that reads back
 // as the same string, else single-quoted, else double-quoted with
 // escapes. column is where the value starts; continuation lines are
-// indented by indent(column) spaces.
+// indented by 4 spaces, as for every value in a second-level collection,
+// which is where all of gordiff's YAML values sit.
 func yamlScalar(s string, column int) string {
 	t := pyRunes(s)
-	// The continuation indent of a value: 4 for sequence items under
-	// "  argv:", 4 for the values of the second-level mappings.
 	const indent = 4
 	if len(t) == 0 {
 		return "''"
