@@ -126,7 +126,7 @@ if ! diff <(listing "$BENCH_DIR/copy-rdiff-backup") <(listing "$BENCH_DIR/copy-g
 elif ! "$RDIFF_BACKUP" verify "$BENCH_DIR/copy-gordiff" >/dev/null 2>&1; then
 	status="FAILED: rdiff-backup verify of gordiff's result"
 else
-	oldest=$("$RDIFF_BACKUP" --parsable-output list increments "$BENCH_DIR/copy-gordiff" | head -1 | cut -d' ' -f1)
+	oldest=$("$RDIFF_BACKUP" --parsable-output list increments "$BENCH_DIR/copy-gordiff" | awk 'NR == 1 { print $1 }')
 	rm -rf "$BENCH_DIR/r1" "$BENCH_DIR/r2"
 	"$RDIFF_BACKUP" restore --at "$oldest" "$BENCH_DIR/copy-gordiff" "$BENCH_DIR/r1" >/dev/null 2>&1 || status="FAILED: restore from gordiff's result"
 	"$RDIFF_BACKUP" restore --at "$oldest" "$BENCH_DIR/copy-rdiff-backup" "$BENCH_DIR/r2" >/dev/null 2>&1 || status="FAILED: restore from rdiff-backup's result"
