@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -163,6 +165,24 @@ func (l *IncrementList) Format(parsable bool, loc *time.Location) string {
 	return b.String()
 }
 
+// FormatYAML renders the listing as rdiff-backup's parsable output under
+// API 201: a YAML list of the increments and then the mirror, each with
+// its base name (the increment file's, the mirror entry's own name), time
+// and type. path is the path the listing was asked for.
+func (l *IncrementList) FormatYAML(path string) string {
+	var b strings.Builder
+	b.WriteString("---\n")
+	row := func(base string, t int64, typ string) {
+		fmt.Fprintf(&b, "- base: %s\n  time: %d\n  type: %s\n", yamlScalar(DisplayPath(base), 8), t, yamlScalar(typ, 8))
+	}
+	for _, i := range l.Increments {
+		row(i.Name, i.Time, i.Type)
+	}
+	row(filepath.Base(filepath.Clean(path)), l.Mirror.Time, l.Mirror.Type)
+	b.WriteString("...\n\n")
+	return b.String()
+}
+
 // IncrementSize is one row of `list increments --size`.
 type IncrementSize struct {
 	Time       int64
@@ -182,40 +202,17 @@ func IncrementSizes(ctx context.Context, opts ListIncrementsOptions) ([]Incremen
 		return nil, err
 	}
 	data := filepath.Join(list.Repository, mirror.DataDirName)
-	// Every increment file under the path, summed by time.
-	byTime := map[int64]int64{}
-	add := func(p string, d os.DirEntry) {
-		n, err := increments.ParseName(d.Name())
-		if err != nil || !n.Type.IsIncrement() {
-			return
-		}
-		if fi, err := d.Info(); err == nil && fi.Mode().IsRegular() {
-			byTime[n.Time] += fi.Size()
-		}
-	}
-	incRoot := filepath.Join(data, "increments")
+	// The entry's own increments sit beside it (the root's in the data
+	// directory, as increments.<T>.dir); a directory's contents' below.
+	incRoot, parent, base := filepath.Join(data, "increments"), data, "increments"
 	if rel != "." {
 		incRoot = filepath.Join(data, "increments", rel)
-		// The entry's own increments sit beside it.
-		parent := filepath.Join(data, "increments", filepath.Dir(rel))
-		for _, i := range list.Increments {
-			if fi, err := os.Lstat(filepath.Join(parent, i.Name)); err == nil && fi.Mode().IsRegular() {
-				byTime[i.Time] += fi.Size()
-			}
-		}
-	} else {
-		for _, i := range list.Increments {
-			if fi, err := os.Lstat(filepath.Join(data, i.Name)); err == nil && fi.Mode().IsRegular() {
-				byTime[i.Time] += fi.Size()
-			}
-		}
+		parent, base = filepath.Dir(incRoot), filepath.Base(incRoot)
 	}
-	filepath.WalkDir(incRoot, func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			add(p, d)
-		}
-		return nil
-	})
+	byTime, err := incrementSizesByTime(incRoot, parent, base)
+	if err != nil {
+		return nil, err
+	}
 	// The mirror: every entry's own size, directories included.
 	var mirrorSize int64
 	mpath := filepath.Join(list.Repository, rel)
@@ -231,15 +228,61 @@ func IncrementSizes(ctx context.Context, opts ListIncrementsOptions) ([]Incremen
 		}
 		return nil
 	})
-	rows := make([]IncrementSize, len(list.Increments)+1)
+	// A row for every time found among the increment files, whether or
+	// not the entry itself has an increment then.
+	times := slices.Sorted(maps.Keys(byTime))
+	rows := make([]IncrementSize, len(times)+1)
 	cum := mirrorSize
 	rows[len(rows)-1] = IncrementSize{Time: list.Mirror.Time, Size: mirrorSize, Cumulative: mirrorSize}
-	for k := len(list.Increments) - 1; k >= 0; k-- {
-		i := list.Increments[k]
-		cum += byTime[i.Time]
-		rows[k] = IncrementSize{Time: i.Time, Size: byTime[i.Time], Cumulative: cum}
+	for k := len(times) - 1; k >= 0; k-- {
+		cum += byTime[times[k]]
+		rows[k] = IncrementSize{Time: times[k], Size: byTime[times[k]], Cumulative: cum}
 	}
 	return rows, ctx.Err()
+}
+
+// incrementSizesByTime sums, by session time, the sizes of the increment
+// files named base.<T>.<type> in parent and of every increment-shaped file
+// below incRoot: the times and sizes of `list increments --size` and of
+// `remove increments --size`. A time is counted even when its files are
+// not regular (size 0).
+func incrementSizesByTime(incRoot, parent, base string) (map[int64]int64, error) {
+	byTime := map[int64]int64{}
+	add := func(d os.DirEntry) {
+		n, err := increments.ParseName(d.Name())
+		if err != nil {
+			return
+		}
+		byTime[n.Time] += 0
+		if fi, err := d.Info(); err == nil && fi.Mode().IsRegular() {
+			byTime[n.Time] += fi.Size()
+		}
+	}
+	ents, err := os.ReadDir(parent)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("reading %s: %w", parent, err)
+	}
+	for _, e := range ents {
+		if n, err := increments.ParseName(e.Name()); err == nil && n.Base == base && !e.IsDir() {
+			add(e)
+		}
+	}
+	err = filepath.WalkDir(incRoot, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			if p == incRoot && errors.Is(err, os.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		if !d.IsDir() {
+			add(d)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", incRoot, err)
+	}
+	return byTime, nil
 }
 
 // FormatIncrementSizes renders the rows as rdiff-backup prints them (API
@@ -274,6 +317,9 @@ type ListFilesOptions struct {
 	// At is a time spec (default "now").
 	At  string
 	Now time.Time
+	// Warn, if set, receives the warnings rdiff-backup prints on the way
+	// (an EA or ACL file missing for the session).
+	Warn func(string)
 }
 
 // ListFiles returns the paths present at the session At selects, under
@@ -288,11 +334,19 @@ func ListFiles(ctx context.Context, opts ListFilesOptions) ([]string, error) {
 	if at == "" {
 		at = "now"
 	}
-	listing, _, _, closeAll, err := listingAt(filepath.Join(root, mirror.DataDirName), at, opts.Now)
+	data := filepath.Join(root, mirror.DataDirName)
+	listing, session, _, closeAll, err := listingAt(data, at, opts.Now)
 	if err != nil {
 		return nil, err
 	}
 	defer closeAll()
+	if opts.Warn != nil {
+		side, err := openSideFiles(data, session, opts.Warn)
+		if err != nil {
+			return nil, err
+		}
+		side.close()
+	}
 	var under metadata.Index
 	if rel != "." {
 		under = metadata.ParseIndex(filepath.ToSlash(rel))
@@ -332,4 +386,321 @@ func DisplayPath(p string) string {
 		p = p[n:]
 	}
 	return b.String()
+}
+
+// ListChangedSinceOptions configure ListChangedSince.
+type ListChangedSinceOptions struct {
+	// Path is the repository, or a path inside its mirror.
+	Path string
+	// Since is a time spec; the session it selects (the latest at or
+	// before it, or the oldest) is compared with the current mirror.
+	Since string
+	Now   time.Time
+	// Warn, if set, receives the warnings rdiff-backup prints on the way
+	// (an EA or ACL file missing for one of the two sessions).
+	Warn func(string)
+}
+
+// FileChange is one line of `list files --changed-since`.
+type FileChange struct {
+	Kind  string         // "changed", "new" or "deleted"
+	Index metadata.Index // relative to the repository root
+}
+
+// String renders the line as rdiff-backup prints it: the kind padded to 7
+// columns, a space, the path (U+FFFD for bytes that are not UTF-8).
+func (c FileChange) String() string {
+	return fmt.Sprintf("%-7s %s", c.Kind, DisplayPath(c.Index.String()))
+}
+
+// ListChangedSince compares the listing of the session Since selects with
+// the current mirror's, under Path, and returns one change per path that
+// differs, in index order: what `rdiff-backup list files --changed-since`
+// prints. Two entries are the same when rdiff-backup's loose comparison of
+// their metadata says so (no ctime or link count; owners and sizes only
+// where they matter; extended attributes and ACLs included).
+func ListChangedSince(ctx context.Context, opts ListChangedSinceOptions) ([]FileChange, error) {
+	root, rel, err := findRepository(opts.Path)
+	if err != nil {
+		return nil, err
+	}
+	since := opts.Since
+	if since == "" {
+		since = "now"
+	}
+	data := filepath.Join(root, mirror.DataDirName)
+	old, oldAt, mirrorTime, closeOld, err := listingAt(data, since, opts.Now)
+	if err != nil {
+		return nil, err
+	}
+	defer closeOld()
+	cur, _, _, closeCur, err := listingAt(data, strconv.FormatInt(mirrorTime, 10), opts.Now)
+	if err != nil {
+		return nil, err
+	}
+	defer closeCur()
+	warn := opts.Warn
+	if warn == nil {
+		warn = func(string) {}
+	}
+	oldSide, err := openSideFiles(data, oldAt, warn)
+	if err != nil {
+		return nil, err
+	}
+	defer oldSide.close()
+	curSide, err := openSideFiles(data, mirrorTime, warn)
+	if err != nil {
+		return nil, err
+	}
+	defer curSide.close()
+
+	var under metadata.Index
+	if rel != "." {
+		under = metadata.ParseIndex(filepath.ToSlash(rel))
+	}
+	next := func(src *metadata.PatchedReader) (*metadata.Record, error) {
+		rec, err := src.Next()
+		if errors.Is(err, io.EOF) {
+			return nil, nil
+		}
+		return rec, err
+	}
+	var out []FileChange
+	o, err := next(old)
+	if err != nil {
+		return nil, err
+	}
+	c, err := next(cur)
+	if err != nil {
+		return nil, err
+	}
+	for o != nil || c != nil {
+		if err := ctx.Err(); err != nil {
+			return out, err
+		}
+		var cmp int
+		switch {
+		case o == nil:
+			cmp = 1
+		case c == nil:
+			cmp = -1
+		default:
+			cmp = metadata.CompareIndex(o.Index, c.Index)
+		}
+		var change FileChange
+		switch {
+		case cmp < 0:
+			change = FileChange{"deleted", o.Index}
+		case cmp > 0:
+			change = FileChange{"new", c.Index}
+		default:
+			change.Index = o.Index
+			if !sameEntry(o, c) ||
+				!sameEAs(oldSide.ea(o.Index), curSide.ea(c.Index)) ||
+				!sameACLs(oldSide.acl(o.Index), curSide.acl(c.Index)) {
+				change.Kind = "changed"
+			}
+		}
+		if change.Kind != "" && (len(under) == 0 || change.Index.HasPrefix(under)) {
+			out = append(out, change)
+		}
+		if cmp <= 0 {
+			if o, err = next(old); err != nil {
+				return out, err
+			}
+		}
+		if cmp >= 0 {
+			if c, err = next(cur); err != nil {
+				return out, err
+			}
+		}
+	}
+	return out, nil
+}
+
+// sameEntry is rdiff-backup's loose comparison of an older record with a
+// newer one of the same index. Only the fields the older record carries
+// are compared; the link count never is, the inode and device only for a
+// regular file of several links, the size only for regular files, the
+// owners not for symbolic links, and a special file may have become an
+// empty regular file without changing type. A newer record without owner
+// names matches any.
+func sameEntry(o, c *metadata.Record) bool {
+	special := func(t metadata.FileType) bool {
+		return t == metadata.TypeDev || t == metadata.TypeSock || t == metadata.TypeFifo || t == metadata.TypeSym
+	}
+	hasMtime := func(t metadata.FileType) bool { return t != metadata.TypeSym && t != metadata.TypeDev }
+	if o.Type != c.Type && !(special(o.Type) && c.Type == metadata.TypeReg && c.Size == 0) {
+		return false
+	}
+	switch o.Type {
+	case metadata.TypeReg:
+		if o.Size != c.Size || (o.SHA1 != "" && o.SHA1 != c.SHA1) {
+			return false
+		}
+		if o.NumHardLinks > 1 && (c.NumHardLinks == 0 || o.Inode != c.Inode || o.DeviceLoc != c.DeviceLoc) {
+			return false
+		}
+	case metadata.TypeSym:
+		if c.Type != metadata.TypeSym || o.SymData != c.SymData {
+			return false
+		}
+	case metadata.TypeDev:
+		if c.Type != metadata.TypeDev || o.DevKind != c.DevKind || o.DevMajor != c.DevMajor || o.DevMinor != c.DevMinor {
+			return false
+		}
+	}
+	if hasMtime(o.Type) && (!hasMtime(c.Type) || o.ModTime != c.ModTime) {
+		return false
+	}
+	if o.Type != metadata.TypeSym {
+		if o.Uid != c.Uid || o.Gid != c.Gid {
+			return false
+		}
+		if (c.Uname != "" && c.Uname != o.Uname) || (c.Gname != "" && c.Gname != o.Gname) {
+			return false
+		}
+	}
+	if o.Permissions != c.Permissions {
+		return false
+	}
+	if o.AlternateMirrorName != "" && o.AlternateMirrorName != c.AlternateMirrorName {
+		return false
+	}
+	if o.AlternateIncrementName != "" && o.AlternateIncrementName != c.AlternateIncrementName {
+		return false
+	}
+	return true
+}
+
+// sideFiles are the extended attributes and ACL snapshots of one session,
+// read in index order alongside its listing; a missing file reads as no
+// attributes and no ACLs.
+type sideFiles struct {
+	eaR     *metadata.EAReader
+	aclR    *metadata.ACLReader
+	eaHead  *metadata.EARecord
+	aclHead *metadata.ACLRecord
+}
+
+// openSideFiles opens the EA and ACL snapshots of session t, warning as
+// rdiff-backup does (ACLs first) about those that are missing.
+func openSideFiles(data string, t int64, warn func(string)) (*sideFiles, error) {
+	ents, err := os.ReadDir(data)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", data, err)
+	}
+	s := &sideFiles{}
+	for _, e := range ents {
+		n, err := increments.ParseName(e.Name())
+		if err != nil || n.Time != t || n.Type != increments.TypeSnapshot {
+			continue
+		}
+		p := filepath.Join(data, e.Name())
+		switch n.Base {
+		case "access_control_lists":
+			if s.aclR == nil {
+				if s.aclR, err = metadata.OpenACLReader(p); err != nil {
+					s.close()
+					return nil, err
+				}
+			}
+		case "extended_attributes":
+			if s.eaR == nil {
+				if s.eaR, err = metadata.OpenEAReader(p); err != nil {
+					s.close()
+					return nil, err
+				}
+			}
+		}
+	}
+	if s.aclR == nil {
+		warn("POSIX ACLs file not found")
+	}
+	if s.eaR == nil {
+		warn("Extended Attributes file not found")
+	}
+	return s, nil
+}
+
+func (s *sideFiles) close() {
+	if s.eaR != nil {
+		s.eaR.Close()
+	}
+	if s.aclR != nil {
+		s.aclR.Close()
+	}
+}
+
+// ea returns the EA record of ix, nil when it has none; indexes must be
+// asked in increasing order. An unreadable rest of the file reads as none.
+func (s *sideFiles) ea(ix metadata.Index) *metadata.EARecord {
+	for s.eaR != nil {
+		if s.eaHead == nil {
+			r, err := s.eaR.Next()
+			if err != nil {
+				s.eaR.Close()
+				s.eaR = nil
+				return nil
+			}
+			s.eaHead = r
+		}
+		switch c := metadata.CompareIndex(s.eaHead.Index, ix); {
+		case c < 0:
+			s.eaHead = nil
+		case c == 0:
+			return s.eaHead
+		default:
+			return nil
+		}
+	}
+	return nil
+}
+
+// acl is ea for ACLs.
+func (s *sideFiles) acl(ix metadata.Index) *metadata.ACLRecord {
+	for s.aclR != nil {
+		if s.aclHead == nil {
+			r, err := s.aclR.Next()
+			if err != nil {
+				s.aclR.Close()
+				s.aclR = nil
+				return nil
+			}
+			s.aclHead = r
+		}
+		switch c := metadata.CompareIndex(s.aclHead.Index, ix); {
+		case c < 0:
+			s.aclHead = nil
+		case c == 0:
+			return s.aclHead
+		default:
+			return nil
+		}
+	}
+	return nil
+}
+
+// sameEAs compares two entries' extended attributes as sets.
+func sameEAs(a, b *metadata.EARecord) bool {
+	set := func(r *metadata.EARecord) map[string]string {
+		m := map[string]string{}
+		if r != nil {
+			for _, x := range r.Attrs {
+				m[x.Name] = string(x.Value)
+			}
+		}
+		return m
+	}
+	return maps.Equal(set(a), set(b))
+}
+
+// sameACLs compares two entries' ACLs; no record is a basic ACL.
+func sameACLs(a, b *metadata.ACLRecord) bool {
+	basic := func(r *metadata.ACLRecord) bool { return r == nil || r.IsBasic() }
+	if basic(a) || basic(b) {
+		return basic(a) == basic(b)
+	}
+	eq := func(p, q metadata.ACLEntry) bool { return p.String() == q.String() }
+	return slices.EqualFunc(a.Access, b.Access, eq) && slices.EqualFunc(a.Default, b.Default, eq)
 }

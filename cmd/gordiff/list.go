@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/gordiff/gordiff"
 	"github.com/gordiff/gordiff/cmd/gordiff/internal/cli"
+	"github.com/gordiff/gordiff/increments"
 )
 
 // runList is the list action; `list increments` with or without --size
@@ -32,7 +34,11 @@ func runList(ctx context.Context, inv *cli.Invocation, st streams) int {
 	} else {
 		var list *gordiff.IncrementList
 		list, err2 = gordiff.ListIncrements(ctx, gordiff.ListIncrementsOptions{Path: path})
-		if list != nil {
+		switch {
+		case list == nil:
+		case inv.ParsableOutput && inv.EffectiveAPIVersion() >= 201:
+			out = list.FormatYAML(path)
+		default:
 			out = list.Format(inv.ParsableOutput, nil)
 		}
 	}
@@ -47,12 +53,9 @@ func runList(ctx context.Context, inv *cli.Invocation, st streams) int {
 	return c.finish()
 }
 
-// runListFiles is `list files --at` (and the legacy --list-at-time).
+// runListFiles is `list files --at` and `--changed-since` (and the legacy
+// --list-at-time and --list-changed-since).
 func runListFiles(ctx context.Context, inv *cli.Invocation, st streams, c *console) int {
-	if inv.ChangedSince != "" {
-		fmt.Fprintln(st.err, "ERROR: list files --changed-since is not available in this version of gordiff (--at is)")
-		return exitError
-	}
 	if len(inv.Locations) != 1 {
 		return c.fail("check", fmt.Errorf("Action list requires 1 location(s) instead of %d", len(inv.Locations)))
 	}
@@ -60,16 +63,37 @@ func runListFiles(ctx context.Context, inv *cli.Invocation, st streams, c *conso
 	if err != nil {
 		return c.fail("check", err)
 	}
-	files, err := gordiff.ListFiles(ctx, gordiff.ListFilesOptions{Path: path, At: inv.At})
+	warn := func(msg string) { c.message(2, msg) }
+	var now time.Time
+	if inv.CurrentTime != nil {
+		now = time.Unix(*inv.CurrentTime, 0)
+	}
+	var lines []string
+	if inv.ChangedSince != "" {
+		var changes []gordiff.FileChange
+		changes, err = gordiff.ListChangedSince(ctx, gordiff.ListChangedSinceOptions{Path: path, Since: inv.ChangedSince, Now: now, Warn: warn})
+		for _, ch := range changes {
+			lines = append(lines, ch.String())
+		}
+	} else {
+		var files []string
+		files, err = gordiff.ListFiles(ctx, gordiff.ListFilesOptions{Path: path, At: inv.At, Now: now, Warn: warn})
+		for _, f := range files {
+			lines = append(lines, gordiff.DisplayPath(f))
+		}
+	}
 	if err != nil {
 		step := "run"
-		if errors.Is(err, gordiff.ErrNoRepository) {
+		switch {
+		case errors.Is(err, gordiff.ErrNoRepository):
 			step = "check"
+		case errors.Is(err, increments.ErrBadTimeSpec):
+			step = "setup"
 		}
 		return c.fail(step, err)
 	}
-	for _, f := range files {
-		fmt.Fprintln(st.out, gordiff.DisplayPath(f))
+	for _, l := range lines {
+		fmt.Fprintln(st.out, l)
 	}
 	return c.finish()
 }

@@ -100,6 +100,8 @@ func run(args []string, stdin *os.File, stdout, stderr io.Writer) int {
 		return runCalculate(inv, st)
 	case "remove":
 		return runRemove(ctx, inv, st)
+	case "info":
+		return runInfo(ctx, args, inv, st)
 	}
 	fmt.Fprintf(stderr, "ERROR: the %s action is not available in this version of gordiff (backup, regress, restore --at, list increments, verify of the current mirror, remove increments and calculate are)\n", inv.Action)
 	return 1

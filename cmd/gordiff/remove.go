@@ -14,7 +14,7 @@ import (
 	"github.com/gordiff/gordiff/increments"
 )
 
-// runRemove is `remove increments --older-than` (and the legacy
+// runRemove is `remove increments --older-than [--size]` (and the legacy
 // --remove-older-than).
 func runRemove(ctx context.Context, inv *cli.Invocation, st streams) int {
 	c := newConsole(st, inv)
@@ -33,7 +33,7 @@ func runRemove(ctx context.Context, inv *cli.Invocation, st streams) int {
 			c.log, c.logLevel = f, inv.Verbosity
 		}
 	}
-	opts := gordiff.RemoveOptions{Repository: repo, OlderThan: inv.OlderThan, Force: inv.Force}
+	opts := gordiff.RemoveOptions{Repository: repo, OlderThan: inv.OlderThan, Force: inv.Force, Size: inv.Size, Message: c.message}
 	if inv.CurrentTime != nil {
 		opts.Now = time.Unix(*inv.CurrentTime, 0)
 	}
@@ -46,15 +46,14 @@ func runRemove(ctx context.Context, inv *cli.Invocation, st streams) int {
 		c.status |= exitWarning
 		return c.finish()
 	case errors.Is(err, gordiff.ErrSeveralToRemove):
-		var lines []string
-		for _, t := range res.Sessions {
-			lines = append(lines, zone.Asctime(t))
-		}
+		lines := gordiff.FormatRemovalTimes(res, nil)
 		c.message(1, fmt.Sprintf("Found %d relevant increments, dates/times:\n%s\nIf you want to delete multiple increments in this way, use the --force option.", len(res.Sessions), strings.Join(lines, "\n")))
 		c.message(1, "Action remove failed on step setup")
 		return c.status | exitError
 	case errors.Is(err, gordiff.ErrNoRepository):
-		return c.fail("check", err)
+		// The check's messages are out already.
+		c.message(1, "Action remove failed on step check")
+		return c.status | exitError
 	case errors.Is(err, increments.ErrBadTimeSpec):
 		return c.fail("setup", err)
 	case err != nil:
