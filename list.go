@@ -680,27 +680,3 @@ func (s *sideFiles) acl(ix metadata.Index) *metadata.ACLRecord {
 	}
 	return nil
 }
-
-// sameEAs compares two entries' extended attributes as sets.
-func sameEAs(a, b *metadata.EARecord) bool {
-	set := func(r *metadata.EARecord) map[string]string {
-		m := map[string]string{}
-		if r != nil {
-			for _, x := range r.Attrs {
-				m[x.Name] = string(x.Value)
-			}
-		}
-		return m
-	}
-	return maps.Equal(set(a), set(b))
-}
-
-// sameACLs compares two entries' ACLs; no record is a basic ACL.
-func sameACLs(a, b *metadata.ACLRecord) bool {
-	basic := func(r *metadata.ACLRecord) bool { return r == nil || r.IsBasic() }
-	if basic(a) || basic(b) {
-		return basic(a) == basic(b)
-	}
-	eq := func(p, q metadata.ACLEntry) bool { return p.String() == q.String() }
-	return slices.EqualFunc(a.Access, b.Access, eq) && slices.EqualFunc(a.Default, b.Default, eq)
-}

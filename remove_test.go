@@ -118,7 +118,7 @@ func TestRemoveIncrementsMatchesRdiffBackup(t *testing.T) {
 				restoreCheck(t, ours, dir, left)
 				for at, snap := range left {
 					out := filepath.Join(dir, fmt.Sprintf("gordiff-restore-%d", at))
-					if err := gordiff.Restore(context.Background(), gordiff.RestoreOptions{Path: theirs, Target: out, At: strconv.FormatInt(at, 10)}); err != nil {
+					if _, err := gordiff.Restore(context.Background(), gordiff.RestoreOptions{Path: theirs, Target: out, At: strconv.FormatInt(at, 10)}); err != nil {
 						t.Fatalf("%s: gordiff restore --at %d of rdiff-backup's result: %v", what, at, err)
 					}
 					requireSameTree(t, fmt.Sprintf("%s: gordiff's restore at %d of rdiff-backup's result", what, at), snap, snapshotTree(t, out, snapOpts{}))
