@@ -103,7 +103,7 @@ func run(args []string, stdin *os.File, stdout, stderr io.Writer) int {
 	case "info":
 		return runInfo(ctx, args, inv, st)
 	}
-	fmt.Fprintf(stderr, "ERROR: the %s action is not available in this version of gordiff (backup, regress, restore --at, list increments, verify of the current mirror, remove increments and calculate are)\n", inv.Action)
+	fmt.Fprintf(stderr, "ERROR: the %s action is not available in this version of gordiff yet (remote operation, with the server and test actions, is being built)\n", inv.Action)
 	return 1
 }
 
