@@ -88,16 +88,7 @@ func TestCompareEverySession(t *testing.T) {
 	needRdiffBackup(t)
 	t.Parallel()
 	dir := t.TempDir()
-	src := filepath.Join(dir, "src")
-	makeTree(t, src, scenarioTree()...)
-	steps := scenarioSteps(t)
-	for k := range len(steps) + 1 {
-		if k > 0 {
-			applyOps(t, src, steps[k-1])
-		}
-		gordiffWriter(t, src, filepath.Join(dir, "gordiff"), sessionTime(k))
-		rdiffBackupAt(t, src, filepath.Join(dir, "rdiff"), sessionTime(k))
-	}
+	src, steps := scenarioBothRepos(t, dir)
 	const m = baseMtime
 	applyOps(t, src, []op{
 		rewrite("mut/samesize", "dddd\n", m+400), // same size and mtime: only the data differ

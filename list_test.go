@@ -126,16 +126,7 @@ func TestListFilesMatchesRdiffBackup(t *testing.T) {
 	needRdiffBackup(t)
 	t.Parallel()
 	dir := t.TempDir()
-	src := filepath.Join(dir, "src")
-	makeTree(t, src, scenarioTree()...)
-	steps := scenarioSteps(t)
-	for k := range len(steps) + 1 {
-		if k > 0 {
-			applyOps(t, src, steps[k-1])
-		}
-		gordiffWriter(t, src, filepath.Join(dir, "gordiff"), sessionTime(k))
-		rdiffBackupAt(t, src, filepath.Join(dir, "rdiff"), sessionTime(k))
-	}
+	_, steps := scenarioBothRepos(t, dir)
 	for _, name := range []string{"gordiff", "rdiff"} {
 		for k := range len(steps) + 1 {
 			for _, sub := range []string{"", "dir"} {
@@ -175,16 +166,7 @@ func TestListChangedSinceMatchesRdiffBackup(t *testing.T) {
 	needRdiffBackup(t)
 	t.Parallel()
 	dir := t.TempDir()
-	src := filepath.Join(dir, "src")
-	makeTree(t, src, scenarioTree()...)
-	steps := scenarioSteps(t)
-	for k := range len(steps) + 1 {
-		if k > 0 {
-			applyOps(t, src, steps[k-1])
-		}
-		gordiffWriter(t, src, filepath.Join(dir, "gordiff"), sessionTime(k))
-		rdiffBackupAt(t, src, filepath.Join(dir, "rdiff"), sessionTime(k))
-	}
+	_, steps := scenarioBothRepos(t, dir)
 	now := time.Unix(sessionTime(len(steps))+86400, 0)
 	specs := []string{"0B", "1B", "3B", "9B", "now", "1D", "1000000000", strconv.FormatInt(t0-1, 10)}
 	for k := range len(steps) + 1 {

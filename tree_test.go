@@ -784,3 +784,22 @@ func markers(t testing.TB, repo string) []string {
 func timeString(at int64) string {
 	return time.Unix(at, 0).UTC().Format("2006-01-02T15:04:05Z")
 }
+
+// scenarioBothRepos writes every session of the scenario from dir/src into
+// dir/gordiff with gordiff and into dir/rdiff with rdiff-backup, at
+// sessionTime(0), (1), ...; it returns the source (in its last state) and
+// the scenario's steps.
+func scenarioBothRepos(t *testing.T, dir string) (src string, steps [][]op) {
+	t.Helper()
+	src = filepath.Join(dir, "src")
+	makeTree(t, src, scenarioTree()...)
+	steps = scenarioSteps(t)
+	for k := range len(steps) + 1 {
+		if k > 0 {
+			applyOps(t, src, steps[k-1])
+		}
+		gordiffWriter(t, src, filepath.Join(dir, "gordiff"), sessionTime(k))
+		rdiffBackupAt(t, src, filepath.Join(dir, "rdiff"), sessionTime(k))
+	}
+	return src, steps
+}

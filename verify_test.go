@@ -112,16 +112,7 @@ func TestVerifyEverySession(t *testing.T) {
 	needRdiffBackup(t)
 	t.Parallel()
 	dir := t.TempDir()
-	src := filepath.Join(dir, "src")
-	makeTree(t, src, scenarioTree()...)
-	steps := scenarioSteps(t)
-	for k := range len(steps) + 1 {
-		if k > 0 {
-			applyOps(t, src, steps[k-1])
-		}
-		gordiffWriter(t, src, filepath.Join(dir, "gordiff"), sessionTime(k))
-		rdiffBackupAt(t, src, filepath.Join(dir, "rdiff"), sessionTime(k))
-	}
+	_, steps := scenarioBothRepos(t, dir)
 	for _, name := range []string{"gordiff", "rdiff"} {
 		repo := filepath.Join(dir, name)
 		for k := range len(steps) + 1 {
