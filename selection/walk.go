@@ -222,10 +222,13 @@ type prefetcher struct {
 	wg   sync.WaitGroup
 }
 
-const maxAhead = 64
+// maxAhead bounds the listings held ahead of the walk; 0 lists every
+// directory when the walk reaches it (tests that change a tree during the
+// walk set it so).
+var maxAhead = 64
 
 func newPrefetcher() *prefetcher {
-	pf := &prefetcher{jobs: make(chan *listing, maxAhead)}
+	pf := &prefetcher{jobs: make(chan *listing, max(maxAhead, 1))}
 	n := min(max(runtime.GOMAXPROCS(0), 2), 8)
 	pf.wg.Add(n)
 	for range n {
