@@ -50,6 +50,8 @@
 #   KEEP=1        keep the work directory (and reuse its trees and repositories
 #                 on the next run with the same BENCH_DIR, parameters and binary)
 #   GORDIFF       gordiff binary (default: go build ./cmd/gordiff into BENCH_DIR)
+#   GORDIFF_COMMIT  what to call that binary in the report (default: the
+#                 commit it was built from, if the binary or the build knows it)
 #   RDIFF_BACKUP  reference rdiff-backup                     (rdiff-backup in PATH)
 set -euo pipefail
 export LC_ALL=C # also makes $EPOCHREALTIME use a decimal point
@@ -133,6 +135,12 @@ else
 	log "building gordiff (go build -o $W/gordiff ./cmd/gordiff)"
 	(cd "$REPO" && go build -o "$W/gordiff" ./cmd/gordiff) || die "go build failed"
 	GORDIFF=$W/gordiff
+	if [[ -z ${GORDIFF_COMMIT:-} ]]; then
+		GORDIFF_COMMIT=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || true)
+		if [[ -n $GORDIFF_COMMIT ]] && ! git -C "$REPO" diff-index --quiet HEAD -- 2>/dev/null; then
+			GORDIFF_COMMIT+=" with uncommitted changes"
+		fi
+	fi
 fi
 GORDIFF_SUM=$(sha256sum "$GORDIFF" | cut -c1-16)
 
@@ -281,7 +289,7 @@ same_tree() {
 	[[ -n ${LISTING_OF[$1]:-} ]] || { listing "$1" >"$W/list.$(basename "$1")"; LISTING_OF[$1]=$W/list.$(basename "$1"); }
 	listing "$2" >"$W/list.out"
 	if ! cmp -s "${LISTING_OF[$1]}" "$W/list.out"; then
-		echo "metadata: $(diff "${LISTING_OF[$1]}" "$W/list.out" | grep -c '^<') entries differ, first: $(diff "${LISTING_OF[$1]}" "$W/list.out" | grep -m2 '^[<>]' | tr '\n' ' ' | cut -c1-200)"
+		echo "metadata: $(diff "${LISTING_OF[$1]}" "$W/list.out" | grep -c '^<') entries differ, first: $(diff "${LISTING_OF[$1]}" "$W/list.out" | awk '/^[<>]/ && n++ < 2' | tr '\n' ' ' | cut -c1-200)"
 	fi
 }
 # A check result per case and tool, kept once: the first failure wins.
@@ -446,7 +454,7 @@ for w in $WRITERS; do
 		CUR_REPO=$W/repo.$w
 		a=${LIST_OUT[$c,$CUR_REPO,gordiff]:-} b=${LIST_OUT[$c,$CUR_REPO,rdiff-backup]:-}
 		what="\`${CASE_LABEL[$c.$w]}\` of $(writer_label "$w") repository: gordiff's output is byte-identical to rdiff-backup's"
-		if [[ -n $a && $a == "$b" ]]; then ok "$what"; else bad "$what" "$(diff <(echo "$a") <(echo "$b") | grep -m2 '^[<>]' | tr '\n' ' ' | cut -c1-200)"; fi
+		if [[ -n $a && $a == "$b" ]]; then ok "$what"; else bad "$what" "$(diff <(echo "$a") <(echo "$b") | awk '/^[<>]/ && n++ < 2' | tr '\n' ' ' | cut -c1-200)"; fi
 	done
 done
 NINC=
@@ -455,7 +463,7 @@ for w in $WRITERS; do
 	# Both tools must notice one damaged mirror file.
 	rm -rf -- "$W/work.damaged"
 	cp -a "$W/repo.$w" "$W/work.damaged"
-	victim=$(cd "$W/work.damaged" && find . -path ./rdiff-backup-data -prune -o -type f -size +1k -print | sort | head -n 1)
+	victim=$(cd "$W/work.damaged" && find . -path ./rdiff-backup-data -prune -o -type f -size +1k -print | sort | sed -n 1p)
 	printf 'X' | dd of="$W/work.damaged/$victim" bs=1 seek=100 conv=notrunc status=none
 	touch -r "$W/repo.$w/$victim" "$W/work.damaged/$victim"
 	for tool in gordiff rdiff-backup; do
@@ -475,7 +483,7 @@ if has_case remove; then
 			sed -i "s|$W/repo.removed.$tool||" "$W/list.inc.$tool"
 		done
 		if ! cmp -s "$W/list.rm.gordiff" "$W/list.rm.rdiff-backup"; then
-			bad "$what" "files differ: $(diff "$W/list.rm.gordiff" "$W/list.rm.rdiff-backup" | grep -m2 '^[<>]' | tr '\n' ' ' | cut -c1-200)"
+			bad "$what" "files differ: $(diff "$W/list.rm.gordiff" "$W/list.rm.rdiff-backup" | awk '/^[<>]/ && n++ < 2' | tr '\n' ' ' | cut -c1-200)"
 		elif ! cmp -s "$W/list.inc.gordiff" "$W/list.inc.rdiff-backup"; then
 			bad "$what" "increments differ"
 		else
@@ -552,7 +560,9 @@ if [[ $PROFILE == 1 ]]; then
 		(cd "$W" && GORDIFF_CPUPROFILE=$W/prof.$id "${CMD[@]}" >/dev/null 2>&1) || true
 		rm -rf -- "$W/out.gordiff" "$W/work.gordiff"
 		if [[ -s $W/prof.$id ]]; then
-			PROF[$id]=$(go tool pprof -top -nodecount=15 "$GORDIFF" "$W/prof.$id" 2>/dev/null | sed -n '/^Showing\|^ *flat/,$p' || true)
+			PROF[$id]=$(go tool pprof -top -cum -nodecount=25 "$GORDIFF" "$W/prof.$id" 2>/dev/null | sed -n '/^Duration\|^Showing\|^ *flat/,$p' || true)
+			# a run too short for the 10 ms sampler leaves an empty profile
+			[[ ${PROF[$id]} != *"of 0 total"* ]] || PROF[$id]="(no samples: the run is shorter than the profiler's 10 ms tick)"
 		fi
 	done
 fi
@@ -564,7 +574,7 @@ if [[ $commit != unknown ]] && ! git -C "$REPO" diff-index --quiet HEAD -- 2>/de
 	commit="$commit (work tree has uncommitted changes)"
 fi
 gover=$(go version "$GORDIFF" 2>/dev/null | awk '{ print $NF }' || true)
-gvcs=$(go version -m "$GORDIFF" 2>/dev/null | awk '$2 == "vcs.revision" { print substr($3, 1, 7) } $2 == "vcs.modified" && $3 == "true" { print "(modified)" }' | tr '\n' ' ' || true)
+gvcs=${GORDIFF_COMMIT:-$(go version -m "$GORDIFF" 2>/dev/null | awk '$2 == "vcs.revision" { print substr($3, 1, 7) }' || true)}
 fstype=$(df -PT "$W" 2>/dev/null | awk 'NR == 2 { print $2 }')
 mib() { if num "${1:-}"; then awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; else echo "${1:-}"; fi; }
 
@@ -572,8 +582,8 @@ echo "### gordiff restore, list, verify and remove vs rdiff-backup"
 echo
 echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "- System: $(uname -srm), $(nproc) CPUs, ${cpu_model:-unknown CPU}; work directory on ${fstype:-unknown file system}"
-echo "- gordiff: ${gvcs:+built from commit ${gvcs% }, }${gover:+built with $gover }($GORDIFF); script from commit $commit"
-echo "- rdiff-backup: $("$RDIFF_BACKUP" --version 2>&1 | head -n 1); cp: $(cp --version | head -n 1)"
+echo "- gordiff: ${gvcs:+commit $gvcs, }${gover:+built with $gover }($GORDIFF); script from commit $commit"
+echo "- rdiff-backup: $("$RDIFF_BACKUP" --version 2>&1 | sed -n 1p); cp: $(cp --version | sed -n 1p)"
 echo "- Method: REPEAT=$REPEAT runs per tool and case, tools interleaved (order reversed every other repetition); the **median** wall and CPU time are shown, and the largest peak RSS; \`sync\` before every run, page cache warm, nothing dropped. Wall time is taken with bash's \`\$EPOCHREALTIME\` around GNU time (which gives CPU and RSS), so sub-10 ms runs are resolved"
 echo "- Tree: copy of $GOROOT_DIR/$GOTREE_SUBDIR ($(go version | awk '{ print $3 }')); session 0: $(tree_stats "$W/tree.0"); session $((NSESS - 1)): $(tree_stats "$W/tree.last")"
 while read -r line; do echo "  - $line"; done <"$W/tree.summary"
