@@ -633,7 +633,7 @@ echo "For the record, rdiff-backup / cp -a (wall):$(for w in $WRITERS; do for c 
 echo "gordiff speedup over rdiff-backup (wall):$(for id in "${CASE_IDS[@]}"; do printf ' %s%s %sx;' "${id%%.*}" "$([[ $id == *.* ]] && echo " ($(writer_label "${id#*.}"))")" "$(ratio "${MWALL[$id,rdiff-backup]}" "${MWALL[$id,gordiff]}")"; done | sed 's/;$/./')"
 if ((${#PROF[@]})); then
 	echo
-	echo "Where gordiff spends its time in the cases that miss their target (\`GORDIFF_CPUPROFILE\`, one extra run each, \`go tool pprof -top\`):"
+	echo "Where gordiff spends its time in the cases that miss their target (\`GORDIFF_CPUPROFILE\`, one extra run each, \`go tool pprof -top -cum\`):"
 	for id in "${MISSED[@]}"; do
 		[[ -n ${PROF[$id]:-} ]] || continue
 		echo
