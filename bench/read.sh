@@ -549,7 +549,7 @@ done
 [[ -n ${CASE_LABEL[remove]:-} ]] && target remove "remove increments, $NSESS_REMOVE sessions: rdiff-backup / gordiff (wall)" "$(ratio "${MWALL[remove,rdiff-backup]}" "${MWALL[remove,gordiff]}")" ge 10
 
 # Profiles of the missed targets: one more gordiff run each.
-declare -A PROF
+declare -A PROF=()
 if [[ $PROFILE == 1 ]]; then
 	for id in "${MISSED[@]}"; do
 		log "$id: profiling gordiff"
