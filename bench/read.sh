@@ -415,11 +415,11 @@ LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
 prepare_read
 has_case remove && prepare_remove
 
-LAST_INC=$(date -u -d "@$T0" '+%Y-%m-%d')
+T0_DATE=$(date -u -d "@$T0" '+%Y-%m-%d')
 for w in $WRITERS; do
 	CUR_REPO=$W/repo.$w
 	has_case latest && bench "latest.$w" "restore latest (--at now)" cp gordiff rdiff-backup
-	has_case oldest && bench "oldest.$w" "restore oldest (--at $T0, $LAST_INC)" cp gordiff rdiff-backup
+	has_case oldest && bench "oldest.$w" "restore oldest (--at $T0, $T0_DATE)" cp gordiff rdiff-backup
 	has_case list && bench "list.$w" "list increments" gordiff rdiff-backup
 	has_case size && bench "size.$w" "list increments --size" gordiff rdiff-backup
 	has_case verify && bench "verify.$w" "verify" gordiff rdiff-backup
