@@ -195,7 +195,9 @@ func (j *hashJob) run(buf []byte) {
 	defer close(j.done)
 	defer j.in.Close()
 	h := sha1.New()
-	if _, err := io.CopyBuffer(h, j.in, buf); err != nil {
+	// Through a plain Reader: an *os.File would take the copy over
+	// with its WriteTo and allocate a buffer of its own per file.
+	if _, err := io.CopyBuffer(h, struct{ io.Reader }{j.in}, buf); err != nil {
 		j.err = fmt.Errorf("reading %s at %s: %w", j.ix.String(), time.Unix(j.at, 0).UTC().Format(time.RFC3339), err)
 		return
 	}
