@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // WalkFunc receives the entries Walk selects, in order. rel is the path
@@ -106,8 +107,7 @@ func (w *walker) dir(full, prefix string, l *listing) error {
 		l = &listing{dir: full}
 		l.fetch()
 	} else {
-		<-l.done
-		w.pf.consumed()
+		w.pf.take(l)
 	}
 	if l.err != nil {
 		if rerr := w.report(w.rel(full), l.err); rerr != nil {
@@ -116,23 +116,27 @@ func (w *walker) dir(full, prefix string, l *listing) error {
 	}
 	// Decide every child first, so that the directories to be entered
 	// are listed ahead, in order, while the ones before them are walked.
+	// The workers may have listed some ahead already (l.subs).
 	verdicts := make([]Result, len(l.names))
 	subs := make([]*listing, len(l.names))
+	copy(subs, l.subs)
 	for i, name := range l.names {
 		fi := l.infos[i]
 		if fi == nil {
 			continue
 		}
 		verdicts[i] = w.set.match(prefix+name, prefix[len(w.set.prefix):]+name, fi)
-		if fi.IsDir() && verdicts[i] != Exclude {
-			subs[i] = w.pf.ahead(prefix + name)
+		switch {
+		case !fi.IsDir() || verdicts[i] == Exclude:
+			w.pf.abandon(subs[i])
+			subs[i] = nil
+		case subs[i] == nil:
+			subs[i] = w.pf.ahead(prefix+name, fi)
 		}
 	}
 	defer func() {
 		for _, sub := range subs { // skipped or abandoned: let them go
-			if sub != nil {
-				sub.abandon(w.pf)
-			}
+			w.pf.abandon(sub)
 		}
 	}()
 	for i, name := range l.names {
@@ -158,11 +162,11 @@ func (w *walker) dir(full, prefix string, l *listing) error {
 		switch verdicts[i] {
 		case Include:
 			if err := w.flush(); err != nil {
-				sub.abandon(w.pf)
+				w.pf.abandon(sub)
 				return err
 			}
 			if err := w.fn(rel, fi, nil); err != nil {
-				sub.abandon(w.pf)
+				w.pf.abandon(sub)
 				if errors.Is(err, fs.SkipDir) {
 					continue
 				}
@@ -200,26 +204,32 @@ type listing struct {
 	errs  []error       // the lstat errors
 	err   error         // the listing's own error (names holds what was read)
 	done  chan struct{} // closed when fetched (ahead listings only)
-}
 
-// abandon releases a listing fetched ahead that the walk will not enter.
-func (l *listing) abandon(pf *prefetcher) {
-	if l == nil {
-		return
-	}
-	<-l.done
-	pf.consumed()
+	dev    uint64       // the directory's file system, when hasDev
+	hasDev bool         // (listings ahead only)
+	subs   []*listing   // by name index: subdirectories listed ahead by a worker
+	state  atomic.Int32 // queued, then taken by a worker or the walk
 }
 
 // prefetcher lists directories ahead of the walk on a few goroutines: the
 // walk itself only decides and calls back, while listing and lstat, the
 // system calls that dominate a walk over an unchanged tree, run in
-// parallel. At most maxAhead listings are held (fetched or queued) at once;
-// past that a directory is listed when the walk reaches it.
+// parallel. A worker that has listed a directory queues the listings of
+// its subdirectories on the same file system (never across a mount: an
+// excluded mount point may be a hung network file system), so the
+// workers run ahead down the tree; the queue is a stack, children pushed
+// last to first, so that they work in about the walk's own order. At most
+// maxAhead listings are held (queued, fetched, or not yet released by the
+// walk); past that a directory is listed when the walk reaches it, and a
+// queued listing the walk needs before a worker took it is listed by the
+// walk itself.
 type prefetcher struct {
-	jobs chan *listing
-	held int // listings handed out by ahead and not yet consumed
-	wg   sync.WaitGroup
+	mu      sync.Mutex
+	cond    *sync.Cond
+	stack   []*listing
+	held    int
+	stopped bool
+	wg      sync.WaitGroup
 }
 
 // maxAhead bounds the listings held ahead of the walk; 0 lists every
@@ -228,36 +238,134 @@ type prefetcher struct {
 var maxAhead = 64
 
 func newPrefetcher() *prefetcher {
-	pf := &prefetcher{jobs: make(chan *listing, max(maxAhead, 1))}
+	pf := &prefetcher{}
+	pf.cond = sync.NewCond(&pf.mu)
 	n := min(max(runtime.GOMAXPROCS(0), 2), 8)
 	pf.wg.Add(n)
 	for range n {
 		go func() {
 			defer pf.wg.Done()
-			for l := range pf.jobs {
-				l.fetch()
-				close(l.done)
+			for {
+				pf.mu.Lock()
+				for len(pf.stack) == 0 && !pf.stopped {
+					pf.cond.Wait()
+				}
+				if pf.stopped {
+					pf.mu.Unlock()
+					return
+				}
+				l := pf.stack[len(pf.stack)-1]
+				pf.stack[len(pf.stack)-1] = nil
+				pf.stack = pf.stack[:len(pf.stack)-1]
+				pf.mu.Unlock()
+				if l.state.CompareAndSwap(queued, taken) {
+					pf.fetchAndExpand(l)
+				}
 			}
 		}()
 	}
 	return pf
 }
 
-// ahead queues the listing of dir, or returns nil when too many are held.
-func (pf *prefetcher) ahead(dir string) *listing {
-	if pf.held >= maxAhead {
+const (
+	queued int32 = iota
+	taken
+)
+
+// fetchAndExpand lists l, queues its subdirectories and marks it done.
+func (pf *prefetcher) fetchAndExpand(l *listing) {
+	l.fetch()
+	for i := len(l.names) - 1; i >= 0; i-- {
+		fi := l.infos[i]
+		if fi == nil || !fi.IsDir() {
+			continue
+		}
+		if dev, ok := deviceOf(fi); !ok || !l.hasDev || dev != l.dev {
+			continue
+		}
+		sub := pf.hold(l.dir+"/"+l.names[i], fi)
+		if sub == nil {
+			break
+		}
+		if l.subs == nil {
+			l.subs = make([]*listing, len(l.names))
+		}
+		l.subs[i] = sub
+		pf.push(sub)
+	}
+	close(l.done)
+}
+
+// hold reserves a listing of dir (whose lstat is fi), or returns nil when
+// too many are held.
+func (pf *prefetcher) hold(dir string, fi fs.FileInfo) *listing {
+	pf.mu.Lock()
+	defer pf.mu.Unlock()
+	if pf.held >= maxAhead || pf.stopped {
 		return nil
 	}
 	pf.held++
 	l := &listing{dir: dir, done: make(chan struct{})}
-	pf.jobs <- l // never blocks: held <= maxAhead = cap
+	l.dev, l.hasDev = deviceOf(fi)
 	return l
 }
 
-func (pf *prefetcher) consumed() { pf.held-- }
+func (pf *prefetcher) push(l *listing) {
+	pf.mu.Lock()
+	pf.stack = append(pf.stack, l)
+	pf.mu.Unlock()
+	pf.cond.Signal()
+}
 
-// stop ends the workers once the queued listings are done.
+// ahead queues the listing of dir for the walk, or returns nil when too
+// many are held.
+func (pf *prefetcher) ahead(dir string, fi fs.FileInfo) *listing {
+	l := pf.hold(dir, fi)
+	if l != nil {
+		pf.push(l)
+	}
+	return l
+}
+
+// take makes l listed (by the walk itself if no worker has started on it)
+// and releases it.
+func (pf *prefetcher) take(l *listing) {
+	if l.state.CompareAndSwap(queued, taken) {
+		pf.fetchAndExpand(l)
+	} else {
+		<-l.done
+	}
+	pf.release()
+}
+
+// abandon releases a listing the walk will not enter, and what was listed
+// ahead below it.
+func (pf *prefetcher) abandon(l *listing) {
+	if l == nil {
+		return
+	}
+	if l.state.CompareAndSwap(queued, taken) {
+		close(l.done) // never listed: nothing below it either
+	} else {
+		<-l.done
+	}
+	pf.release()
+	for _, sub := range l.subs {
+		pf.abandon(sub)
+	}
+}
+
+func (pf *prefetcher) release() {
+	pf.mu.Lock()
+	pf.held--
+	pf.mu.Unlock()
+}
+
+// stop ends the workers; what is still queued was abandoned.
 func (pf *prefetcher) stop() {
-	close(pf.jobs)
+	pf.mu.Lock()
+	pf.stopped = true
+	pf.mu.Unlock()
+	pf.cond.Broadcast()
 	pf.wg.Wait()
 }
