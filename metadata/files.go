@@ -224,6 +224,25 @@ func (d *DataFile) Close() error {
 	return nil
 }
 
+// Abort ends a file that will not be completed (its session failed): what
+// was written is flushed and the file closed, unsynced, and the
+// compressing goroutine stops; a file never written is not created. A
+// closed file is left alone.
+func (d *DataFile) Abort() {
+	if d == nil || d.closed {
+		return
+	}
+	d.closed = true
+	if d.f == nil {
+		return
+	}
+	d.bw.Flush()
+	if d.zw != nil {
+		d.zw.Close()
+	}
+	d.f.Close()
+}
+
 // Path returns the name the file got (with or without ".gz"); it is empty
 // before the first Write or Close.
 func (d *DataFile) Path() string { return d.path }

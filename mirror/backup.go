@@ -426,6 +426,11 @@ func (s *session) setupQuoting(fresh bool) error {
 }
 
 func (s *session) close() {
+	// Outputs of a session that failed: closed, their goroutines
+	// stopped (no-ops for those completed).
+	for _, d := range []*metadata.DataFile{s.snap, s.eaFile, s.aclFile, s.fstatFile, s.errLog, s.diff} {
+		d.Abort()
+	}
 	if s.logFile != nil {
 		s.logFile.Close()
 	}
