@@ -21,60 +21,29 @@ const patchChunk = 256 << 10
 // are not read. On error, w may have received part of the output; callers
 // that write files should write to a temporary name and rename on success.
 func Patch(w io.Writer, basis io.ReaderAt, delta io.Reader) error {
-	br := bufio.NewReaderSize(delta, 64<<10)
-	bw := bufio.NewWriterSize(w, 64<<10)
-	var hdr [4]byte
-	if _, err := io.ReadFull(br, hdr[:]); err != nil {
-		return fmt.Errorf("delta header: %w", inputEnded(err))
+	p := &patcher{w: w, bw: bufio.NewWriterSize(w, 64<<10), basis: basis, buf: make([]byte, patchChunk)}
+	if err := ReadDelta(delta, p); err != nil {
+		return err
 	}
-	if m := Magic(binary.BigEndian.Uint32(hdr[:])); m != DeltaMagic {
-		return fmt.Errorf("delta magic %s: %w", m, ErrBadMagic)
-	}
-	buf := make([]byte, patchChunk)
-	var out int64 // bytes written so far, for error messages
-	for {
-		op, err := br.ReadByte()
-		if err != nil {
-			return fmt.Errorf("delta command at output byte %d: %w", out, inputEnded(err))
-		}
-		switch {
-		case op == 0:
-			return bw.Flush()
-		case op <= 0x44:
-			n := int64(op)
-			if op > 0x40 {
-				if n, err = readParam(br, 1<<(op-0x41)); err != nil {
-					return fmt.Errorf("literal length at output byte %d: %w", out, err)
-				}
-				if n <= 0 {
-					return fmt.Errorf("literal length %d at output byte %d: %w", n, out, ErrCorrupt)
-				}
-			}
-			if _, err := io.CopyN(bw, br, n); err != nil {
-				return fmt.Errorf("literal of %d bytes at output byte %d: %w", n, out, inputEnded(err))
-			}
-			out += n
-		case op <= 0x54:
-			k := op - 0x45
-			off, err := readParam(br, 1<<(k/4))
-			if err != nil {
-				return fmt.Errorf("copy offset at output byte %d: %w", out, err)
-			}
-			n, err := readParam(br, 1<<(k%4))
-			if err != nil {
-				return fmt.Errorf("copy length at output byte %d: %w", out, err)
-			}
-			if n <= 0 || off < 0 {
-				return fmt.Errorf("copy of %d bytes from basis offset %d at output byte %d: %w", n, off, out, ErrCorrupt)
-			}
-			if err := copyBasis(bw, w, basis, off, n, buf); err != nil {
-				return fmt.Errorf("copy of %d bytes from basis offset %d at output byte %d: %w", n, off, out, err)
-			}
-			out += n
-		default:
-			return fmt.Errorf("opcode 0x%02x at output byte %d: %w", op, out, ErrCorrupt)
-		}
-	}
+	return p.bw.Flush()
+}
+
+// patcher is the DeltaVisitor that applies a delta: literals are copied
+// from the delta, copies from the basis.
+type patcher struct {
+	w     io.Writer
+	bw    *bufio.Writer
+	basis io.ReaderAt
+	buf   []byte
+}
+
+func (p *patcher) Copy(off, n int64) error {
+	return copyBasis(p.bw, p.w, p.basis, off, n, p.buf)
+}
+
+func (p *patcher) Literal(r io.Reader, n int64) error {
+	_, err := io.CopyN(p.bw, r, n)
+	return err
 }
 
 // readParam reads a big-endian parameter of size bytes as a signed 64-bit
