@@ -109,20 +109,12 @@ func Compare(ctx context.Context, opts CompareOptions) (*CompareResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	spec := opts.At
-	if spec == "" {
-		spec = "now"
-	}
-	data := filepath.Join(root, mirror.DataDirName)
-	listing, at, mirrorTime, closeAll, err := listingAt(data, spec, opts.Now)
+	sl, err := openSessionListing(root, rel, opts.At, opts.Now)
 	if err != nil {
 		return nil, err
 	}
-	defer closeAll()
-	var under metadata.Index
-	if rel != "." {
-		under = metadata.ParseIndex(filepath.ToSlash(rel))
-	}
+	defer sl.close()
+	listing, data, under, at, mirrorTime := sl.listing, sl.data, sl.under, sl.at, sl.mirrorTime
 
 	eas, acls, ferr := fsfeatures.ProbeMetadata(opts.Source)
 	eas, acls = eas && ferr == nil, acls && ferr == nil
@@ -531,6 +523,9 @@ func (ss *sessionSide) close() {
 // order; nil when there is none. A snapshot that cannot be read further
 // counts as holding no more records.
 func (ss *sessionSide) eaAt(ix metadata.Index) *metadata.EARecord {
+	if ss.ea == nil {
+		return nil
+	}
 	for {
 		if ss.eaHead == nil {
 			r, err := ss.ea.Next()
@@ -552,6 +547,9 @@ func (ss *sessionSide) eaAt(ix metadata.Index) *metadata.EARecord {
 
 // aclAt is eaAt for ACLs.
 func (ss *sessionSide) aclAt(ix metadata.Index) *metadata.ACLRecord {
+	if ss.acl == nil {
+		return nil
+	}
 	for {
 		if ss.aclHead == nil {
 			r, err := ss.acl.Next()

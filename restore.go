@@ -173,13 +173,14 @@ func Restore(ctx context.Context, opts RestoreOptions) (*RestoreResult, error) {
 		return res, err
 	}
 	defer closeAll()
-	meta, err := loadSessionEAACL(data, at, !opts.NoEAs, !opts.NoACLs)
+	side, err := openSessionSide(data, at, !opts.NoEAs, !opts.NoACLs)
 	if err != nil {
 		return res, err
 	}
-	rs := &restorer{meta: meta,
+	defer side.close()
+	rs := &restorer{side: side,
 		root: src.root, data: data, at: at, now: mirrorTime, target: opts.Target, under: src.index,
-		sel: sel, msg: msg, res: res, pending: map[string]*metadata.Record{}, list: cachedLister(),
+		sel: sel, msg: msg, res: res, pending: map[string]restoreEntry{}, list: cachedLister(),
 	}
 	if overwrite {
 		rs.kept = map[string]bool{}
@@ -220,9 +221,10 @@ func Restore(ctx context.Context, opts RestoreOptions) (*RestoreResult, error) {
 	}
 	// Directories get their attributes last, deepest first.
 	for i := len(rs.dirs) - 1; i >= 0; i-- {
-		rs.meta.apply(rs.targetPath(rs.dirs[i].Index), rs.dirs[i].Index, metadata.TypeDir, rs.warn)
-		if err := applyAttrs(rs.targetPath(rs.dirs[i].Index), rs.dirs[i]); err != nil {
-			rs.fileError(rs.dirs[i].Index, err)
+		d := rs.dirs[i]
+		d.applySide(rs.targetPath(d.rec.Index), rs.warn)
+		if err := applyAttrs(rs.targetPath(d.rec.Index), d.rec); err != nil {
+			rs.fileError(d.rec.Index, err)
 		}
 	}
 	return res, nil
@@ -429,14 +431,22 @@ type restorer struct {
 	msg                func(Level, string)
 	res                *RestoreResult
 	found              bool
-	dirs               []*metadata.Record          // directories made, in order
-	pending            map[string]*metadata.Record // directories answered Scan, not made yet
-	excluded           metadata.Index              // the last excluded directory: nothing below is restored
-	kept               map[string]bool             // with Force over a directory: target paths to keep
-	list               incLister                   // reads the increments directories, cached
-	overwrite          bool                        // the target held something: entries may exist
+	dirs               []restoreEntry          // directories made, in order
+	pending            map[string]restoreEntry // directories answered Scan, not made yet
+	excluded           metadata.Index          // the last excluded directory: nothing below is restored
+	kept               map[string]bool         // with Force over a directory: target paths to keep
+	list               incLister               // reads the increments directories, cached
+	overwrite          bool                    // the target held something: entries may exist
 	workerState
-	meta *sessionEAACL // the session's extended attributes and ACLs
+	side *sessionSide // the session's extended attributes and ACLs, read in step with the listing
+}
+
+// restoreEntry is a record of the listing with its extended attributes
+// and ACL, taken from the session's snapshots when the listing reached it.
+type restoreEntry struct {
+	rec *metadata.Record
+	ea  *metadata.EARecord
+	acl *metadata.ACLRecord
 }
 
 func (r *restorer) targetPath(ix metadata.Index) string {
@@ -474,6 +484,7 @@ func (r *restorer) entry(rec *metadata.Record) error {
 	if r.excluded != nil && rec.Index.HasPrefix(r.excluded) {
 		return nil
 	}
+	e := restoreEntry{rec: rec, ea: r.side.eaAt(rec.Index), acl: r.side.aclAt(rec.Index)}
 	switch r.sel.Match(rel, recordInfo{rec}) {
 	case selection.Exclude:
 		if rec.Type == metadata.TypeDir {
@@ -482,7 +493,7 @@ func (r *restorer) entry(rec *metadata.Record) error {
 		return nil
 	case selection.Scan:
 		if rec.Type == metadata.TypeDir {
-			r.pending[rel] = rec
+			r.pending[rel] = e
 		}
 		return nil
 	}
@@ -493,7 +504,7 @@ func (r *restorer) entry(rec *metadata.Record) error {
 	if r.kept != nil {
 		r.kept[rel] = true
 	}
-	if err := r.write(rec); err != nil {
+	if err := r.write(e); err != nil {
 		r.fileError(rec.Index, err)
 		return nil
 	}
@@ -521,8 +532,9 @@ func (r *restorer) makeParents(ix metadata.Index) error {
 	return nil
 }
 
-// write makes the entry of rec in the target.
-func (r *restorer) write(rec *metadata.Record) error {
+// write makes the entry in the target.
+func (r *restorer) write(e restoreEntry) error {
+	rec := e.rec
 	path := r.targetPath(rec.Index)
 	if !r.overwrite && len(rec.Index) > len(r.under) {
 		// Below a new or empty target nothing is in the way (a stale
@@ -539,13 +551,13 @@ func (r *restorer) write(rec *metadata.Record) error {
 		if err := os.Mkdir(path, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
 			return err
 		}
-		r.dirs = append(r.dirs, rec)
+		r.dirs = append(r.dirs, e)
 		return nil
 	case metadata.TypeSym:
 		if err := os.Symlink(rec.SymData, path); err != nil {
 			return err
 		}
-		r.meta.apply(path, rec.Index, rec.Type, r.warn)
+		e.applySide(path, r.warn)
 		return applyAttrs(path, rec)
 	case metadata.TypeReg:
 		var k [2]uint64
@@ -566,7 +578,7 @@ func (r *restorer) write(rec *metadata.Record) error {
 		if err != nil {
 			return err
 		}
-		j := r.submit(rec, path, in)
+		j := r.submit(e, path, in)
 		if rec.NumHardLinks > 1 {
 			if r.leaders == nil {
 				r.leaders = map[[2]uint64]*fileJob{}
@@ -578,7 +590,7 @@ func (r *restorer) write(rec *metadata.Record) error {
 		if err := makeNode(path, rec); err != nil {
 			return err
 		}
-		r.meta.apply(path, rec.Index, rec.Type, r.warn)
+		e.applySide(path, r.warn)
 		return applyAttrs(path, rec)
 	}
 }

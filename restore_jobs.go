@@ -5,8 +5,6 @@ import (
 	"os"
 	"runtime"
 	"sync"
-
-	"github.com/gordiff/gordiff/metadata"
 )
 
 // fileJob is the content and attributes of one restored regular file,
@@ -15,7 +13,7 @@ import (
 // the time. The restorer stays the only one to touch its own state; what
 // a job has to say is kept in the job and said in listing order.
 type fileJob struct {
-	rec   *metadata.Record
+	restoreEntry
 	path  string
 	in    io.ReadCloser // the content, opened by the restorer
 	done  chan struct{}
@@ -53,11 +51,11 @@ func (r *restorer) stopWorkers() {
 
 // submit queues a regular file; its link-group followers find it in
 // r.leaders.
-func (r *restorer) submit(rec *metadata.Record, path string, in io.ReadCloser) *fileJob {
+func (r *restorer) submit(e restoreEntry, path string, in io.ReadCloser) *fileJob {
 	if r.jobs == nil {
 		r.startWorkers()
 	}
-	j := &fileJob{rec: rec, path: path, in: in, done: make(chan struct{})}
+	j := &fileJob{restoreEntry: e, path: path, in: in, done: make(chan struct{})}
 	r.queue = append(r.queue, j)
 	r.jobs <- j
 	r.drain(false)
@@ -101,7 +99,7 @@ func (j *fileJob) run(r *restorer, buf *[]byte) {
 		j.err, j.lost = err, true
 		return
 	}
-	r.meta.apply(j.path, j.rec.Index, j.rec.Type, func(w string) { j.warns = append(j.warns, w) })
+	j.applySide(j.path, func(w string) { j.warns = append(j.warns, w) })
 	err = applyFileAttrs(f, j.rec)
 	if cerr := f.Close(); err == nil {
 		err = cerr
