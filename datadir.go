@@ -5,8 +5,11 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"time"
 
 	"github.com/gordiff/gordiff/increments"
+	"github.com/gordiff/gordiff/metadata"
+	"github.com/gordiff/gordiff/mirror"
 )
 
 // dataDir is what the read actions need to know of a repository's data
@@ -66,4 +69,34 @@ func (d *dataDir) sessions() []int64 {
 	}
 	slices.Sort(s)
 	return slices.Compact(s)
+}
+
+// sessionListing is what a read action opens first: the metadata listing
+// of the session a time spec selects, with where it sits in the
+// repository.
+type sessionListing struct {
+	listing    *metadata.PatchedReader
+	data       string         // the data directory
+	under      metadata.Index // the entry the action's path names (empty: the root)
+	at         int64          // the session's time
+	mirrorTime int64          // the current mirror's
+	close      func()
+}
+
+// openSessionListing opens the listing of the session spec selects ("" is
+// now) in the repository at root; rel is the action's path below root.
+func openSessionListing(root, rel, spec string, now time.Time) (*sessionListing, error) {
+	if spec == "" {
+		spec = "now"
+	}
+	sl := &sessionListing{data: filepath.Join(root, mirror.DataDirName)}
+	var err error
+	sl.listing, sl.at, sl.mirrorTime, sl.close, err = listingAt(sl.data, spec, now)
+	if err != nil {
+		return nil, err
+	}
+	if rel != "." {
+		sl.under = metadata.ParseIndex(filepath.ToSlash(rel))
+	}
+	return sl, nil
 }

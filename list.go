@@ -330,26 +330,18 @@ func ListFiles(ctx context.Context, opts ListFilesOptions) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	at := opts.At
-	if at == "" {
-		at = "now"
-	}
-	data := filepath.Join(root, mirror.DataDirName)
-	listing, session, _, closeAll, err := listingAt(data, at, opts.Now)
+	sl, err := openSessionListing(root, rel, opts.At, opts.Now)
 	if err != nil {
 		return nil, err
 	}
-	defer closeAll()
+	defer sl.close()
+	listing, data, under, session := sl.listing, sl.data, sl.under, sl.at
 	if opts.Warn != nil {
 		side, err := openSideFiles(data, session, opts.Warn)
 		if err != nil {
 			return nil, err
 		}
 		side.close()
-	}
-	var under metadata.Index
-	if rel != "." {
-		under = metadata.ParseIndex(filepath.ToSlash(rel))
 	}
 	var out []string
 	for {

@@ -8,14 +8,12 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/gordiff/gordiff/metadata"
-	"github.com/gordiff/gordiff/mirror"
 )
 
 // VerifyOptions configure Verify.
@@ -53,20 +51,12 @@ func Verify(ctx context.Context, opts VerifyOptions) (*VerifyResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	spec := opts.At
-	if spec == "" {
-		spec = "now"
-	}
-	data := filepath.Join(root, mirror.DataDirName)
-	listing, at, mirrorTime, closeAll, err := listingAt(data, spec, opts.Now)
+	sl, err := openSessionListing(root, rel, opts.At, opts.Now)
 	if err != nil {
 		return nil, err
 	}
-	defer closeAll()
-	var under metadata.Index
-	if rel != "." {
-		under = metadata.ParseIndex(filepath.ToSlash(rel))
-	}
+	defer sl.close()
+	listing, data, under, at, mirrorTime := sl.listing, sl.data, sl.under, sl.at, sl.mirrorTime
 	say := func(l Level, format string, a ...any) {
 		if opts.Message != nil {
 			opts.Message(l, fmt.Sprintf(format, a...))
