@@ -62,14 +62,7 @@ func gordiffCompare(t testing.TB, opts gordiff.CompareOptions) (stdout, warnings
 	t.Helper()
 	var out, warn strings.Builder
 	opts.Report = func(r gordiff.CompareReport) { out.WriteString(r.String() + "\n") }
-	opts.Message = func(l gordiff.Level, m string) {
-		switch l {
-		case 5:
-			out.WriteString("* " + m + "\n")
-		case 2:
-			warn.WriteString("WARNING: " + m + "\n")
-		}
-	}
+	opts.Message = cliMessages(&out, &warn)
 	res, err = gordiff.Compare(context.Background(), opts)
 	// The same filter as rdiff-backup's output gets, so that a name with
 	// a newline in it is cut the same way on both sides.
@@ -349,6 +342,20 @@ func TestCompareDamagedRepository(t *testing.T) {
 		_, err = gordiff.Compare(context.Background(), gordiff.CompareOptions{Source: src, Path: repo, Method: "full", At: first})
 		if err == nil || !strings.Contains(err.Error(), incs[0]) {
 			t.Errorf("%s: compare with a truncated increment: %v, want an error naming %s", name, err, incs[0])
+		}
+	}
+}
+
+// cliMessages renders an action's messages as the CLI prints them at
+// verbosity 5: level 5 into out behind "* ", warnings into warn behind
+// "WARNING: ".
+func cliMessages(out, warn *strings.Builder) func(gordiff.Level, string) {
+	return func(l gordiff.Level, m string) {
+		switch l {
+		case 5:
+			out.WriteString("* " + m + "\n")
+		case 2:
+			warn.WriteString("WARNING: " + m + "\n")
 		}
 	}
 }

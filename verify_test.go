@@ -28,14 +28,7 @@ var verifyOut = regexp.MustCompile(`^(\* Verified SHA1 digest of file |WARNING: 
 func gordiffVerify(t testing.TB, opts gordiff.VerifyOptions) (stdout, stderr string, res *gordiff.VerifyResult, err error) {
 	t.Helper()
 	var out, errb strings.Builder
-	opts.Message = func(l gordiff.Level, m string) {
-		switch l {
-		case 5:
-			out.WriteString("* " + m + "\n")
-		case 2:
-			errb.WriteString("WARNING: " + m + "\n")
-		}
-	}
+	opts.Message = cliMessages(&out, &errb)
 	res, err = gordiff.Verify(context.Background(), opts)
 	return keepLines(out.String(), verifyOut), keepLines(errb.String(), verifyOut), res, err
 }

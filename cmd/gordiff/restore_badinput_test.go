@@ -21,9 +21,7 @@ import (
 // the increment restore normally. A truncated metadata file stops both
 // (exit 1), gordiff naming it. Neither program changes the repository.
 func TestRestoreDamagedRepository(t *testing.T) {
-	if _, err := exec.LookPath("rdiff-backup"); err != nil {
-		t.Skip("rdiff-backup is not installed; it is the oracle of this test")
-	}
+	needRdiffBackup(t)
 	dir := t.TempDir()
 	good := restoreRepo(t, dir)
 	t1 := "1970-01-12T13:46:40Z"

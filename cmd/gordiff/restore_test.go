@@ -128,9 +128,7 @@ func restoreRepo(t *testing.T, dir string) string {
 // way), exits with the same code, prints the same error and warning lines
 // and leaves the same tree; the repository is unchanged by either.
 func TestRestoreCommandsMatchRdiffBackup(t *testing.T) {
-	if _, err := exec.LookPath("rdiff-backup"); err != nil {
-		t.Skip("rdiff-backup is not installed; it is the oracle of this test")
-	}
+	needRdiffBackup(t)
 	dir := t.TempDir()
 	repo := restoreRepo(t, dir)
 	inc := filepath.Join(repo, "rdiff-backup-data", "increments")

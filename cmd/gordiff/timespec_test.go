@@ -103,9 +103,7 @@ func compareTimeSpecs(t *testing.T, dir, repo string, specs []string) {
 // restores (or fail with its exit code). Session counts are included:
 // they do not depend on the clock either.
 func TestRestoreTimeSpecsAbsolute(t *testing.T) {
-	if _, err := exec.LookPath("rdiff-backup"); err != nil {
-		t.Skip("rdiff-backup is not installed; it is the oracle of this test")
-	}
+	needRdiffBackup(t)
 	t.Parallel()
 	dir := t.TempDir()
 	day := func(d int) int64 { return time.Date(2026, 11, d, 10, 0, 0, 0, time.UTC).Unix() }
@@ -131,9 +129,7 @@ func TestRestoreTimeSpecsAbsolute(t *testing.T) {
 // hours away from any session, and the seconds the test takes cannot
 // change which session both programs pick.
 func TestRestoreTimeSpecsRelative(t *testing.T) {
-	if _, err := exec.LookPath("rdiff-backup"); err != nil {
-		t.Skip("rdiff-backup is not installed; it is the oracle of this test")
-	}
+	needRdiffBackup(t)
 	t.Parallel()
 	dir := t.TempDir()
 	now := time.Now().Unix()
