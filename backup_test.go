@@ -422,31 +422,38 @@ func TestBackupBadInput(t *testing.T) {
 				return b
 			}},
 		} {
-			t.Run(c.name, func(t *testing.T) {
-				t.Parallel()
-				src, repo := corruptibleRepo(t)
-				snaps, _ := filepath.Glob(filepath.Join(repo, "rdiff-backup-data", "mirror_metadata.*.snapshot*"))
-				if len(snaps) != 1 {
-					t.Fatalf("want one metadata snapshot, found %v", snaps)
-				}
-				data, err := os.ReadFile(snaps[0])
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(snaps[0], c.corrupt(data), 0o600); err != nil {
-					t.Fatal(err)
-				}
-				applyOps(t, src, corruptibleChanges())
-				before := exactSnap(t, repo)
-				_, err = gordiff.Backup(ctx, gordiff.BackupOptions{Source: src, Repository: repo, Time: t0 + 3600})
-				if err == nil {
-					t.Fatalf("a backup over a corrupted metadata file (%s) succeeded", c.name)
-				}
-				if !strings.Contains(err.Error(), filepath.Base(snaps[0])) {
-					t.Errorf("the error does not name the corrupted file %s: %v", filepath.Base(snaps[0]), err)
-				}
-				requireUnchanged(t, "a backup that failed on corrupted metadata", before, repo)
-			})
+			// Found before the first change (every file changed), or only
+			// at the listing's end (nothing changed): either way nothing
+			// of the repository may change.
+			for _, changes := range []string{"changed", "unchanged"} {
+				t.Run(c.name+"/"+changes, func(t *testing.T) {
+					t.Parallel()
+					src, repo := corruptibleRepo(t)
+					snaps, _ := filepath.Glob(filepath.Join(repo, "rdiff-backup-data", "mirror_metadata.*.snapshot*"))
+					if len(snaps) != 1 {
+						t.Fatalf("want one metadata snapshot, found %v", snaps)
+					}
+					data, err := os.ReadFile(snaps[0])
+					if err != nil {
+						t.Fatal(err)
+					}
+					if err := os.WriteFile(snaps[0], c.corrupt(data), 0o600); err != nil {
+						t.Fatal(err)
+					}
+					if changes == "changed" {
+						applyOps(t, src, corruptibleChanges())
+					}
+					before := exactSnap(t, repo)
+					_, err = gordiff.Backup(ctx, gordiff.BackupOptions{Source: src, Repository: repo, Time: t0 + 3600})
+					if err == nil {
+						t.Fatalf("a backup over a corrupted metadata file (%s) succeeded", c.name)
+					}
+					if !strings.Contains(err.Error(), filepath.Base(snaps[0])) {
+						t.Errorf("the error does not name the corrupted file %s: %v", filepath.Base(snaps[0]), err)
+					}
+					requireUnchanged(t, "a backup that failed on corrupted metadata", before, repo)
+				})
+			}
 		}
 	})
 	t.Run("two backups at once", func(t *testing.T) {

@@ -62,20 +62,24 @@ type session struct {
 	prevMarker  string // data-dir name of current_mirror.<T_prev>.data
 	prevSnap    string // data-dir name of mirror_metadata.<T_prev>.snapshot*
 
-	prev      *recordPeek // last session's listing; nil on a first backup
-	shadow    snapshotShadow
-	side      *sideStreams
-	snap      *metadata.DataFile
-	snapW     *metadata.Writer
-	eaFile    *metadata.DataFile
-	eaW       *metadata.EAWriter
-	aclFile   *metadata.DataFile
-	aclW      *metadata.ACLWriter
-	fstatFile *metadata.DataFile
-	fstatW    *metadata.FileStatsWriter
-	errLog    *metadata.DataFile
-	diff      *metadata.DataFile // mirror_metadata diff for T_prev, under a temporary name
-	diffW     *metadata.Writer
+	prev *recordPeek // last session's listing; nil on a first backup
+	// listingWhole: the last listing was read to its end and found
+	// whole; nothing may change before (beforeChange).
+	listingWhole bool
+	dataMtime    time.Time // the data directory's, restored by discard
+	shadow       snapshotShadow
+	side         *sideStreams
+	snap         *metadata.DataFile
+	snapW        *metadata.Writer
+	eaFile       *metadata.DataFile
+	eaW          *metadata.EAWriter
+	aclFile      *metadata.DataFile
+	aclW         *metadata.ACLWriter
+	fstatFile    *metadata.DataFile
+	fstatW       *metadata.FileStatsWriter
+	errLog       *metadata.DataFile
+	diff         *metadata.DataFile // mirror_metadata diff for T_prev, under a temporary name
+	diffW        *metadata.Writer
 
 	stats        SessionStats
 	stack        []*frame
@@ -105,6 +109,7 @@ type linkLeader struct {
 // that reading the last listing overlaps with the merge.
 type recordPeek struct {
 	r       *metadata.Reader
+	path    string // the listing's file, for errors
 	head    *metadata.Record
 	done    bool
 	batches chan recordBatch
@@ -189,6 +194,9 @@ func (p *recordPeek) peek() (*metadata.Record, error) {
 			return nil, nil
 		}
 		if err != nil {
+			if p.path != "" {
+				err = fmt.Errorf("metadata file %s is damaged: %w", p.path, err)
+			}
 			return nil, err
 		}
 		p.head = rec
@@ -452,27 +460,26 @@ func (s *session) run() error {
 		s.openSideStreams(files)
 		defer s.side.close()
 	}
-	// The source starts walking now, while the last listing is checked.
+	// The source starts walking now.
 	if err := s.src.Begin(s.ctx, remote.BeginOptions{UnchangedSince: s.unchangedSince()}); err != nil {
 		return fmt.Errorf("starting the source: %w", err)
 	}
 	if !s.first {
-		// The last listing must be whole before anything changes: a
-		// damaged one would otherwise be found half way through.
-		if err := checkDataFile(s.repo.dataPath(s.prevSnap)); err != nil {
-			return err
+		path := s.repo.dataPath(s.prevSnap)
+		f, err := metadata.OpenReader(path)
+		if err != nil {
+			return fmt.Errorf("metadata file %s cannot be read: %w", path, err)
+		}
+		defer f.Close()
+		if fi, err := os.Stat(s.repo.Data); err == nil {
+			s.dataMtime = fi.ModTime()
 		}
 		// The new marker goes first: from here on a crash is visible.
 		if err := s.writeMarker(s.tNowStr); err != nil {
 			return err
 		}
-		f, err := metadata.OpenReader(s.repo.dataPath(s.prevSnap))
-		if err != nil {
-			return err
-		}
-		defer f.Close()
 		f.Warn = func(error) { s.shadow.warned.Store(true) }
-		s.prev = &recordPeek{r: f}
+		s.prev = &recordPeek{r: f, path: path}
 		s.prev.start()
 		s.shadow.active = true
 		defer s.prev.close()
@@ -485,6 +492,11 @@ func (s *session) run() error {
 	err := s.merge()
 	s.stopWorkers()
 	if err != nil {
+		if !s.first && !s.listingWhole {
+			// Nothing was changed yet (see beforeChange): the session
+			// leaves no trace.
+			s.discard()
+		}
 		return err
 	}
 	if err := s.closeOutputs(); err != nil {
@@ -666,6 +678,43 @@ func (s *session) fileError(kind string, ix metadata.Index, err error) {
 	s.say(LevelWarning, "%s", line)
 	s.stats.Errors++
 	s.res.FileErrors++
+}
+
+// beforeChange is called before the session changes the mirror or writes
+// an increment. The last listing must be known whole by then, or a damaged
+// one would be found half way through, with part of the mirror changed:
+// it is read to its end once here, unless the merge has reached its end
+// already. A session with no change (the usual nightly rerun of a quiet
+// tree) so reads it once, not twice.
+func (s *session) beforeChange() error {
+	if s.first || s.listingWhole {
+		return nil
+	}
+	if err := checkDataFile(s.prev.path); err != nil {
+		return err
+	}
+	s.listingWhole = true
+	return nil
+}
+
+// discard undoes a session that failed before it changed anything: its
+// data files and then its marker are removed, and the repository is as it
+// was. A crash in between leaves the marker, which the next session
+// regresses.
+func (s *session) discard() {
+	for _, d := range []*metadata.DataFile{s.snap, s.eaFile, s.aclFile, s.fstatFile, s.errLog, s.diff} {
+		if d == nil {
+			continue
+		}
+		d.Abort()
+		if p := d.Path(); p != "" {
+			os.Remove(p)
+		}
+	}
+	os.Remove(s.repo.dataPath("current_mirror." + s.tNowStr + ".data"))
+	if !s.dataMtime.IsZero() {
+		os.Chtimes(s.repo.Data, time.Time{}, s.dataMtime)
+	}
 }
 
 // checkDataFile reads a data file to its end, so that a damaged or

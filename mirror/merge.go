@@ -92,6 +92,8 @@ func (s *session) merge() error {
 			return err
 		}
 	}
+	// The last listing was read to its end: its gzip trailer checked.
+	s.listingWhole = true
 	if err := s.popTo(nil); err != nil {
 		return err
 	}
@@ -168,13 +170,19 @@ func (s *session) process(src *remote.Entry, prev *metadata.Record) error {
 	} else if cur != nil && prev != nil {
 		sideSame = !s.sideChanged(ix, src.EA, src.ACL)
 	}
+	same := prev != nil && cur != nil && !changed(prev, cur) && sideSame
+	if !same {
+		if err := s.beforeChange(); err != nil {
+			return err
+		}
+	}
 	var err error
 	switch {
 	case prev == nil:
 		err = s.add(src)
 	case cur == nil:
 		err = s.remove(prev)
-	case !changed(prev, cur) && sideSame:
+	case same:
 		err = s.unchanged(src, prev)
 	default:
 		err = s.change(src, prev)
