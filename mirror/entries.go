@@ -271,11 +271,11 @@ func (s *session) unchanged(e *remote.Entry, prev *metadata.Record) error {
 	follower := rec.Type == metadata.TypeReg && s.follower(rec)
 	// The snapshot keeps the last record, as rdiff-backup's does: what
 	// the change test ignores (a symlink's owner, say) is not news.
-	keep := *prev
-	keep.Index = rec.Index
 	return s.emit(nil, func() error {
-		rec := &keep
-		if rec.Type == metadata.TypeReg {
+		rec := prev
+		if rec.Type == metadata.TypeReg && (follower || hardLinked(rec)) {
+			keep := *prev // its SHA1 changes below
+			rec = &keep
 			if follower {
 				rec.SHA1 = ""
 			} else if hardLinked(rec) {
