@@ -13,7 +13,18 @@ import (
 // lstat, so that no entry is stat'ed twice. It reads the link target of a
 // symlink. The fields are those of FromLstat.
 func FromStat(path string, ix Index, st *syscall.Stat_t) (*Record, error) {
-	r := &Record{
+	r := new(Record)
+	if err := r.SetStat(path, ix, st); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// SetStat is FromStat into a record the caller allocated (with others, in
+// one allocation), which it overwrites. path is only read for a symlink
+// (its target) and in errors.
+func (r *Record) SetStat(path string, ix Index, st *syscall.Stat_t) error {
+	*r = Record{
 		Index:        ix,
 		NumHardLinks: int64(st.Nlink),
 		Inode:        uint64(st.Ino),
@@ -32,7 +43,7 @@ func FromStat(path string, ix Index, st *syscall.Stat_t) (*Record, error) {
 		r.Type = TypeSym
 		target, err := os.Readlink(path)
 		if err != nil {
-			return nil, fmt.Errorf("metadata: %w", err)
+			return fmt.Errorf("metadata: %w", err)
 		}
 		r.SymData = target
 	case unix.S_IFCHR, unix.S_IFBLK:
@@ -48,12 +59,12 @@ func FromStat(path string, ix Index, st *syscall.Stat_t) (*Record, error) {
 	case unix.S_IFSOCK:
 		r.Type = TypeSock
 	default:
-		return nil, fmt.Errorf("metadata: %s: mode %#o: %w", path, st.Mode, ErrUnknownFileType)
+		return fmt.Errorf("metadata: %s: mode %#o: %w", path, st.Mode, ErrUnknownFileType)
 	}
 	if r.Type != TypeSym && r.Type != TypeDev {
 		r.ModTime = int64(st.Mtim.Sec)
 	}
 	r.Uname = LookupUserName(r.Uid)
 	r.Gname = LookupGroupName(r.Gid)
-	return r, nil
+	return nil
 }

@@ -102,15 +102,14 @@ func (s *LocalSource) walk(ctx context.Context) {
 
 // entry builds the Entry of one walked path.
 func (s *LocalSource) entry(root, rel string, ix metadata.Index, fi fs.FileInfo) *Entry {
-	path := root
-	if rel != "." {
-		path = root + "/" + rel
-	}
-	rec, ctime, err := recordFromInfo(path, ix, fi)
+	box := new(entryBox)
+	rec, e := &box.rec, &box.e
+	ctime, err := recordFromInfo(rec, root, rel, ix, fi)
 	if err != nil {
-		return &Entry{Index: ix, Err: err}
+		*e = Entry{Index: ix, Err: err}
+		return e
 	}
-	e := &Entry{Record: rec, Index: ix}
+	*e = Entry{Record: rec, Index: ix}
 	if !s.opts.EAs && !s.opts.ACLs {
 		return e
 	}
@@ -129,6 +128,20 @@ func (s *LocalSource) entry(root, rel string, ix metadata.Index, fi fs.FileInfo)
 		}
 	}
 	return e
+}
+
+// entryBox holds an entry and its record: one allocation for the two.
+type entryBox struct {
+	e   Entry
+	rec metadata.Record
+}
+
+// joinRel is the path of rel (as Walk gives it) below root.
+func joinRel(root, rel string) string {
+	if rel == "." {
+		return root
+	}
+	return root + "/" + rel
 }
 
 func indexOf(rel string) metadata.Index {

@@ -12,15 +12,19 @@ import (
 	"github.com/gordiff/gordiff/metadata"
 )
 
-// recordFromInfo converts the walk's lstat result without a second
-// lstat, and returns the entry's ctime too.
-func recordFromInfo(path string, ix metadata.Index, fi fs.FileInfo) (*metadata.Record, int64, error) {
+// recordFromInfo fills rec from the walk's lstat result, without a second
+// lstat, and returns the entry's ctime too. The entry's path (root/rel) is
+// only made for the few types that need it.
+func recordFromInfo(rec *metadata.Record, root, rel string, ix metadata.Index, fi fs.FileInfo) (int64, error) {
 	st, ok := fi.Sys().(*syscall.Stat_t)
 	if !ok {
-		return nil, 0, fmt.Errorf("%s: no stat information", path)
+		return 0, fmt.Errorf("%s: no stat information", joinRel(root, rel))
 	}
-	rec, err := metadata.FromStat(path, ix, st)
-	return rec, int64(st.Ctim.Sec), err
+	path := ""
+	if t := st.Mode & syscall.S_IFMT; t != syscall.S_IFREG && t != syscall.S_IFDIR {
+		path = joinRel(root, rel)
+	}
+	return int64(st.Ctim.Sec), rec.SetStat(path, ix, st)
 }
 
 // openFile opens a source file for reading with raw system calls (os.Open
