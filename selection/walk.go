@@ -119,13 +119,16 @@ func (w *walker) dir(full, prefix string, l *listing) error {
 	// The workers may have listed some ahead already (l.subs).
 	verdicts := make([]Result, len(l.names))
 	subs := make([]*listing, len(l.names))
+	paths := make([]string, len(l.names)) // each child's full path, made once
 	copy(subs, l.subs)
 	for i, name := range l.names {
 		fi := l.infos[i]
 		if fi == nil {
 			continue
 		}
-		verdicts[i] = w.set.match(prefix+name, prefix[len(w.set.prefix):]+name, fi)
+		child := prefix + name
+		paths[i] = child
+		verdicts[i] = w.set.match(child, child[len(w.set.prefix):], fi)
 		switch {
 		case !fi.IsDir() || verdicts[i] == Exclude:
 			w.pf.abandon(subs[i])
@@ -145,7 +148,10 @@ func (w *walker) dir(full, prefix string, l *listing) error {
 				return err
 			}
 		}
-		child := prefix + name
+		child := paths[i]
+		if child == "" {
+			child = prefix + name
+		}
 		rel := child[len(w.set.prefix):]
 		fi := l.infos[i]
 		if fi == nil {
