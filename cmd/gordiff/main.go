@@ -15,8 +15,10 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
+	"runtime/trace"
 	"syscall"
 
 	"github.com/gordiff/gordiff/cmd/gordiff/internal/cli"
@@ -31,17 +33,38 @@ func main() {
 		// lazier collector trades ~10 MiB of it for less CPU.
 		debug.SetGCPercent(200)
 	}
+	os.Exit(profiled(func() int { return run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr) }))
+}
+
+// profiled runs a command under the CPU profiler, the allocation
+// profiler or the execution tracer when GORDIFF_CPUPROFILE,
+// GORDIFF_MEMPROFILE or GORDIFF_TRACE names a file to write: debugging
+// aids, to see where a slow run spends its time and what it waits on.
+func profiled(cmd func() int) int {
 	if p := os.Getenv("GORDIFF_CPUPROFILE"); p != "" {
-		// A debugging aid: where a slow run spends its time.
 		if f, err := os.Create(p); err == nil {
+			defer f.Close()
 			pprof.StartCPUProfile(f)
-			code := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
-			pprof.StopCPUProfile()
-			f.Close()
-			os.Exit(code)
+			defer pprof.StopCPUProfile()
 		}
 	}
-	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	if p := os.Getenv("GORDIFF_TRACE"); p != "" {
+		if f, err := os.Create(p); err == nil {
+			defer f.Close()
+			trace.Start(f)
+			defer trace.Stop()
+		}
+	}
+	if p := os.Getenv("GORDIFF_MEMPROFILE"); p != "" {
+		runtime.MemProfileRate = 512
+		defer func() {
+			if f, err := os.Create(p); err == nil {
+				pprof.Lookup("allocs").WriteTo(f, 0)
+				f.Close()
+			}
+		}()
+	}
+	return cmd()
 }
 
 // streams are the standard files a command works with; tests pass their
