@@ -80,7 +80,15 @@ func compareTimeSpecs(t *testing.T, dir, repo string, specs []string) {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			got[i][0] = pickedBy(t, "rdiff-backup", repo, filepath.Join(dir, fmt.Sprintf("r%d", i)), spec)
+			// Each rdiff-backup restore in a directory of its own: two
+			// restoring a single file into one directory race for the
+			// same rdiff-backup.tmp.N name there and one fails.
+			parent := filepath.Join(dir, fmt.Sprintf("r%d", i))
+			if err := os.Mkdir(parent, 0o755); err != nil {
+				t.Error(err)
+				return
+			}
+			got[i][0] = pickedBy(t, "rdiff-backup", repo, filepath.Join(parent, "f"), spec)
 		}()
 	}
 	for i, spec := range specs {
