@@ -24,8 +24,8 @@
 #   SEED          generator seed                                      (1)
 #   CHANGE_PCT    % of the regular files changed before run 3         (1)
 #   TREES         trees to run, of: gen go                            (gen go)
-#   TOOLS         tools to run, of: cp rsync rdiff-backup gordiff
-#                                                  (cp rsync rdiff-backup gordiff)
+#   TOOLS         tools to run, of: cp find rsync rdiff-backup gordiff
+#                                             (cp find rsync rdiff-backup gordiff)
 #   GOTREE_SUBDIR directory under GOROOT copied as the go tree        (src)
 #   REPEAT        times the whole run sequence is repeated per tool, tools
 #                 interleaved; the best wall time of each run is kept (1)
@@ -43,7 +43,7 @@ NFILES=${NFILES:-50000}
 SEED=${SEED:-1}
 CHANGE_PCT=${CHANGE_PCT:-1}
 TREES=${TREES:-gen go}
-TOOLS=${TOOLS:-cp rsync rdiff-backup gordiff}
+TOOLS=${TOOLS:-cp find rsync rdiff-backup gordiff}
 GOTREE_SUBDIR=${GOTREE_SUBDIR:-src}
 REPEAT=${REPEAT:-1}
 RSYNC_FLAGS=${RSYNC_FLAGS:--a --delete}
@@ -74,7 +74,7 @@ else
 	TREES=${TREES//gen/gen-$NFILES}
 fi
 for t in $TOOLS; do
-	case $t in cp | rsync | rdiff-backup | gordiff) ;; *) die "unknown tool '$t' in TOOLS" ;; esac
+	case $t in cp | find | rsync | rdiff-backup | gordiff) ;; *) die "unknown tool '$t' in TOOLS" ;; esac
 done
 has_tool() { [[ " $TOOLS " == *" $1 "* ]]; }
 
@@ -324,6 +324,8 @@ tool_cmd() {
 	CMD=()
 	case $tool in
 	cp) [[ $phase == init ]] && CMD=(cp -a "$src" "$dst") ;;
+	# the floor of a no-change run: one lstat of every entry, nothing else
+	find) [[ $phase == nochange ]] && CMD=(find "$src" -printf '%s %T@ %m %U %G\n') ;;
 	# shellcheck disable=SC2206 # RSYNC_FLAGS is a word list
 	rsync) CMD=(rsync $RSYNC_FLAGS "$src/" "$dst/") ;;
 	rdiff-backup) CMD=("$RDIFF_BACKUP" backup "$src" "$dst") ;;
@@ -505,6 +507,7 @@ echo "- rdiff-backup: $("$RDIFF_BACKUP" --version 2>&1 | head -n 1) (also the ch
 if [[ $SCALE != 1 ]]; then
 	if has_tool rsync; then echo "- rsync: $(rsync --version | head -n 1 | awk '{ print $3 }'), \`rsync $RSYNC_FLAGS SRC/ DST/\`"; fi
 	if has_tool cp; then echo "- cp: $(cp --version | head -n 1), \`cp -a SRC DST\`"; fi
+	if has_tool find; then echo "- find: $(find --version | head -n 1), \`find SRC -printf '%s %T@ %m %U %G\\n'\` (run 2 only)"; fi
 fi
 echo "- Method: REPEAT=$REPEAT (best wall time of the repeats, with its CPU and RSS); before each measured command \`sync\` and one warm-up read of the source (\`find SRC -type f -exec cat {} +\`); page cache not dropped; rdiff-backup and gordiff sessions run at the real time (each in a second of its own), so files created before a session have older ctimes, as in use"
 for t in $TREES; do
@@ -542,6 +545,7 @@ done
 echo
 echo "CPU s = user + sys. Peak RSS is GNU time's: the largest single process$(has_tool rsync && echo " (rsync runs as 2-3 processes)")."
 has_tool cp && [[ $SCALE != 1 ]] && echo "cp -a has no incremental mode: only its initial copy is timed."
+has_tool find && [[ $SCALE != 1 ]] && echo "find is no backup tool: its run 2 is the walk every tool must make to notice a change, one lstat per entry (single-threaded), the floor of a no-change run."
 echo
 
 # peak RSS of gordiff over all its runs on tree T
@@ -588,6 +592,11 @@ else
 		has_tool cp && target_row "gordiff initial / cp -a initial" gordiff cp init 1.2
 		has_tool rsync && target_row "gordiff no change / rsync no change" gordiff rsync nochange 0.3
 		has_tool rsync && target_row "gordiff ${CHANGE_PCT} % / rsync ${CHANGE_PCT} %" gordiff rsync change 1.0
+		if has_tool find; then
+			row="| gordiff no change / find's lstat walk (no target) |"
+			for t in $TREES; do row+=" $(ratio "${WALL[$t,gordiff,nochange]:-}" "${WALL[$t,find,nochange]:-}" 0.02) |"; done
+			echo "$row - |"
+		fi
 		row="| gordiff peak RSS MiB, all runs |"
 		for t in $TREES; do
 			m=$(gordiff_rss "$t")
