@@ -456,6 +456,26 @@ func TestBackupBadInput(t *testing.T) {
 			}
 		}
 	})
+	t.Run("interrupted before any change", func(t *testing.T) {
+		// A session stopped while nothing differed yet is undone on
+		// the spot: no marker for the next session to regress, no
+		// data file, the repository as it was.
+		t.Parallel()
+		src, repo := corruptibleRepo(t)
+		before := exactSnap(t, repo)
+		cctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		_, err := gordiff.Backup(cctx, gordiff.BackupOptions{Source: src, Repository: repo, Time: t0 + 3600,
+			Progress: func(p gordiff.Progress) {
+				if p.Entries == 50 {
+					cancel()
+				}
+			}})
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("want context.Canceled, got %v", err)
+		}
+		requireUnchanged(t, "a backup interrupted before any change", before, repo)
+	})
 	t.Run("two backups at once", func(t *testing.T) {
 		t.Parallel()
 		testConcurrentBackups(t)
