@@ -9,13 +9,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/gordiff/gordiff/fsfeatures"
-	"github.com/gordiff/gordiff/increments"
 	"github.com/gordiff/gordiff/metadata"
 	"github.com/gordiff/gordiff/mirror"
 	"github.com/gordiff/gordiff/remote"
@@ -446,167 +443,11 @@ func sameMetadata(s, r *metadata.Record) bool {
 // sameSide tells whether a source entry's extended attributes and ACL
 // (as far as they are compared) match the session's records.
 func (c *comparer) sameSide(s *remote.Entry, r *repoEntry) bool {
-	if c.side.eas {
-		var old *metadata.EARecord
-		if c.side.ea != nil {
-			old = c.side.eaAt(r.rec.Index)
-		}
-		if !sameEAs(s.EA, old) {
-			return false
-		}
+	if c.side.eas && !metadata.SameEAs(s.EA, c.side.eaAt(r.rec.Index)) {
+		return false
 	}
-	if c.side.acls {
-		var old *metadata.ACLRecord
-		if c.side.acl != nil {
-			old = c.side.aclAt(r.rec.Index)
-		}
-		if !sameACLs(s.ACL, old) {
-			return false
-		}
+	if c.side.acls && !metadata.SameACLs(s.ACL, c.side.aclAt(r.rec.Index)) {
+		return false
 	}
 	return true
-}
-
-// sessionSide reads a session's extended_attributes and
-// access_control_lists snapshots in step with its listing.
-type sessionSide struct {
-	eas, acls bool // compared at all
-	ea        *metadata.EAReader
-	acl       *metadata.ACLReader
-	eaHead    *metadata.EARecord
-	aclHead   *metadata.ACLRecord
-}
-
-// openSessionSide opens the EA and ACL snapshots of the session at (those
-// compared); a snapshot that is not there is left nil.
-func openSessionSide(data string, at int64, eas, acls bool) (*sessionSide, error) {
-	ss := &sessionSide{eas: eas, acls: acls}
-	if !eas && !acls {
-		return ss, nil
-	}
-	ents, err := os.ReadDir(data)
-	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", data, err)
-	}
-	for _, e := range ents {
-		n, err := increments.ParseName(e.Name())
-		if err != nil || n.Time != at || n.Type != increments.TypeSnapshot {
-			continue
-		}
-		path := filepath.Join(data, e.Name())
-		switch {
-		case n.Base == "extended_attributes" && eas && ss.ea == nil:
-			if ss.ea, err = metadata.OpenEAReader(path); err != nil {
-				ss.close()
-				return nil, err
-			}
-		case n.Base == "access_control_lists" && acls && ss.acl == nil:
-			if ss.acl, err = metadata.OpenACLReader(path); err != nil {
-				ss.close()
-				return nil, err
-			}
-		}
-	}
-	return ss, nil
-}
-
-func (ss *sessionSide) close() {
-	if ss.ea != nil {
-		ss.ea.Close()
-	}
-	if ss.acl != nil {
-		ss.acl.Close()
-	}
-}
-
-// eaAt returns the EA record of ix, for indexes asked in increasing
-// order; nil when there is none. A snapshot that cannot be read further
-// counts as holding no more records.
-func (ss *sessionSide) eaAt(ix metadata.Index) *metadata.EARecord {
-	if ss.ea == nil {
-		return nil
-	}
-	for {
-		if ss.eaHead == nil {
-			r, err := ss.ea.Next()
-			if err != nil {
-				return nil
-			}
-			ss.eaHead = r
-		}
-		switch c := metadata.CompareIndex(ss.eaHead.Index, ix); {
-		case c < 0:
-			ss.eaHead = nil
-		case c == 0:
-			return ss.eaHead
-		default:
-			return nil
-		}
-	}
-}
-
-// aclAt is eaAt for ACLs.
-func (ss *sessionSide) aclAt(ix metadata.Index) *metadata.ACLRecord {
-	if ss.acl == nil {
-		return nil
-	}
-	for {
-		if ss.aclHead == nil {
-			r, err := ss.acl.Next()
-			if err != nil {
-				return nil
-			}
-			ss.aclHead = r
-		}
-		switch c := metadata.CompareIndex(ss.aclHead.Index, ix); {
-		case c < 0:
-			ss.aclHead = nil
-		case c == 0:
-			return ss.aclHead
-		default:
-			return nil
-		}
-	}
-}
-
-// sameEAs compares two sets of extended attributes, in any order; nil is
-// the empty set.
-func sameEAs(a, b *metadata.EARecord) bool {
-	var x, y []metadata.XAttr
-	if a != nil {
-		x = slices.Clone(a.Attrs)
-	}
-	if b != nil {
-		y = slices.Clone(b.Attrs)
-	}
-	byName := func(p, q metadata.XAttr) int {
-		switch {
-		case p.Name < q.Name:
-			return -1
-		case p.Name > q.Name:
-			return 1
-		}
-		return 0
-	}
-	slices.SortFunc(x, byName)
-	slices.SortFunc(y, byName)
-	return slices.EqualFunc(x, y, func(p, q metadata.XAttr) bool {
-		return p.Name == q.Name && bytes.Equal(p.Value, q.Value)
-	})
-}
-
-// sameACLs compares two ACLs; nil, like one that says nothing beyond the
-// permission bits, is no ACL.
-func sameACLs(a, b *metadata.ACLRecord) bool {
-	if a != nil && a.IsBasic() {
-		a = nil
-	}
-	if b != nil && b.IsBasic() {
-		b = nil
-	}
-	if a == nil || b == nil {
-		return a == b
-	}
-	eq := func(p, q metadata.ACLEntry) bool { return p.String() == q.String() }
-	return slices.EqualFunc(a.Access, b.Access, eq) && slices.EqualFunc(a.Default, b.Default, eq)
 }

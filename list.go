@@ -488,8 +488,8 @@ func ListChangedSince(ctx context.Context, opts ListChangedSinceOptions) ([]File
 		default:
 			change.Index = o.Index
 			if !sameEntry(o, c) ||
-				!sameEAs(oldSide.ea(o.Index), curSide.ea(c.Index)) ||
-				!sameACLs(oldSide.acl(o.Index), curSide.acl(c.Index)) {
+				!metadata.SameEAs(oldSide.eaAt(o.Index), curSide.eaAt(c.Index)) ||
+				!metadata.SameACLs(oldSide.aclAt(o.Index), curSide.aclAt(c.Index)) {
 				change.Kind = "changed"
 			}
 		}
@@ -565,110 +565,19 @@ func sameEntry(o, c *metadata.Record) bool {
 	return true
 }
 
-// sideFiles are the extended attributes and ACL snapshots of one session,
-// read in index order alongside its listing; a missing file reads as no
-// attributes and no ACLs.
-type sideFiles struct {
-	eaR     *metadata.EAReader
-	aclR    *metadata.ACLReader
-	eaHead  *metadata.EARecord
-	aclHead *metadata.ACLRecord
-}
-
 // openSideFiles opens the EA and ACL snapshots of session t, warning as
-// rdiff-backup does (ACLs first) about those that are missing.
-func openSideFiles(data string, t int64, warn func(string)) (*sideFiles, error) {
-	ents, err := os.ReadDir(data)
+// rdiff-backup does (ACLs first) about those that are missing; a missing
+// file reads as no attributes and no ACLs.
+func openSideFiles(data string, t int64, warn func(string)) (*sessionSide, error) {
+	ss, err := openSessionSide(data, t, true, true)
 	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", data, err)
+		return nil, err
 	}
-	s := &sideFiles{}
-	for _, e := range ents {
-		n, err := increments.ParseName(e.Name())
-		if err != nil || n.Time != t || n.Type != increments.TypeSnapshot {
-			continue
-		}
-		p := filepath.Join(data, e.Name())
-		switch n.Base {
-		case "access_control_lists":
-			if s.aclR == nil {
-				if s.aclR, err = metadata.OpenACLReader(p); err != nil {
-					s.close()
-					return nil, err
-				}
-			}
-		case "extended_attributes":
-			if s.eaR == nil {
-				if s.eaR, err = metadata.OpenEAReader(p); err != nil {
-					s.close()
-					return nil, err
-				}
-			}
-		}
-	}
-	if s.aclR == nil {
+	if ss.acl == nil {
 		warn("POSIX ACLs file not found")
 	}
-	if s.eaR == nil {
+	if ss.ea == nil {
 		warn("Extended Attributes file not found")
 	}
-	return s, nil
-}
-
-func (s *sideFiles) close() {
-	if s.eaR != nil {
-		s.eaR.Close()
-	}
-	if s.aclR != nil {
-		s.aclR.Close()
-	}
-}
-
-// ea returns the EA record of ix, nil when it has none; indexes must be
-// asked in increasing order. An unreadable rest of the file reads as none.
-func (s *sideFiles) ea(ix metadata.Index) *metadata.EARecord {
-	for s.eaR != nil {
-		if s.eaHead == nil {
-			r, err := s.eaR.Next()
-			if err != nil {
-				s.eaR.Close()
-				s.eaR = nil
-				return nil
-			}
-			s.eaHead = r
-		}
-		switch c := metadata.CompareIndex(s.eaHead.Index, ix); {
-		case c < 0:
-			s.eaHead = nil
-		case c == 0:
-			return s.eaHead
-		default:
-			return nil
-		}
-	}
-	return nil
-}
-
-// acl is ea for ACLs.
-func (s *sideFiles) acl(ix metadata.Index) *metadata.ACLRecord {
-	for s.aclR != nil {
-		if s.aclHead == nil {
-			r, err := s.aclR.Next()
-			if err != nil {
-				s.aclR.Close()
-				s.aclR = nil
-				return nil
-			}
-			s.aclHead = r
-		}
-		switch c := metadata.CompareIndex(s.aclHead.Index, ix); {
-		case c < 0:
-			s.aclHead = nil
-		case c == 0:
-			return s.aclHead
-		default:
-			return nil
-		}
-	}
-	return nil
+	return ss, nil
 }

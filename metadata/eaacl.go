@@ -383,7 +383,11 @@ func octalIndex(quoted string) Index {
 // Unlike rdiff-backup 2.2.2, which keeps attribute names exactly as written,
 // names followed by a value are octal-unquoted, so that names containing
 // '=' or blanks round-trip.
-type EAReader struct{ h hashReader }
+type EAReader struct {
+	h    hashReader
+	head *EARecord // At's look-ahead
+	dead bool      // At met a read error
+}
 
 // NewEAReader returns an EAReader over decompressed content r; name is used
 // in messages.
@@ -452,7 +456,11 @@ func decodeBase64(s []byte) ([]byte, error) {
 
 // ACLReader reads an access_control_lists file record by record.
 // Unparsable records are reported through Warn and skipped.
-type ACLReader struct{ h hashReader }
+type ACLReader struct {
+	h    hashReader
+	head *ACLRecord // At's look-ahead
+	dead bool       // At met a read error
+}
 
 // NewACLReader returns an ACLReader over decompressed content r; name is
 // used in messages.
