@@ -587,12 +587,23 @@ func (r *restorer) write(e restoreEntry) error {
 		}
 		return nil
 	default:
-		if err := makeNode(path, rec); err != nil {
+		if err := mirror.MakeSpecial(path, rec); err != nil {
 			return err
 		}
 		e.applySide(path, r.warn)
 		return applyAttrs(path, rec)
 	}
+}
+
+// applyAttrs gives a restored entry its recorded owner (as root), mode and
+// mtime, as the mirror's own entries get theirs, but with the exact bits.
+func applyAttrs(path string, rec *metadata.Record) error {
+	return mirror.SetAttrs(path, rec, rec.Permissions)
+}
+
+// applyFileAttrs is applyAttrs for a regular file open for writing.
+func applyFileAttrs(f *os.File, rec *metadata.Record) error {
+	return mirror.SetAttrsFD(int(f.Fd()), f.Name(), rec, rec.Permissions)
 }
 
 // writeContent writes the bytes of in into the new file path, leaving

@@ -11,12 +11,9 @@ import (
 
 var errRestoreNotSupported = errors.New("restore is not supported on this platform")
 
-func applyAttrs(path string, rec *metadata.Record) error { return errRestoreNotSupported }
-func makeNode(path string, rec *metadata.Record) error   { return errRestoreNotSupported }
-func setXattr(path, name string, value []byte) error     { return errRestoreNotSupported }
-func setACL(path string, acl *metadata.ACLRecord) error  { return errRestoreNotSupported }
+func setXattr(path, name string, value []byte) error    { return errRestoreNotSupported }
+func setACL(path string, acl *metadata.ACLRecord) error { return errRestoreNotSupported }
 
-func applyFileAttrs(f *os.File, rec *metadata.Record) error { return errRestoreNotSupported }
-func openRead(path string) (*os.File, error)                { return os.Open(path) }
-func createFile(path string) (*os.File, error)              { return nil, errRestoreNotSupported }
-func copyFileSparse(out, in *os.File) (bool, error)         { return false, nil }
+func openRead(path string) (*os.File, error)        { return os.Open(path) }
+func createFile(path string) (*os.File, error)      { return nil, errRestoreNotSupported }
+func copyFileSparse(out, in *os.File) (bool, error) { return false, nil }

@@ -240,7 +240,7 @@ func (s *session) installOther(rec *metadata.Record, path string) error {
 	if rec.Type == metadata.TypeSym {
 		err = wrapPath("symlink", path, os.Symlink(rec.SymData, tmp))
 	} else {
-		err = makeSpecial(tmp, rec)
+		err = MakeSpecial(tmp, rec)
 	}
 	if err == nil {
 		err = setAttrs(tmp, rec)
@@ -602,7 +602,7 @@ func (s *session) snapshot(prev *metadata.Record, path string, deleteMirror bool
 		if prev.Type == metadata.TypeSym {
 			err = os.Symlink(prev.SymData, inc)
 		} else {
-			err = makeSpecial(inc, prev)
+			err = MakeSpecial(inc, prev)
 		}
 		if err == nil {
 			err = setAttrs(inc, prev)

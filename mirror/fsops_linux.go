@@ -13,11 +13,18 @@ import (
 
 var isRoot = os.Geteuid() == 0
 
-// setAttrs gives the entry at path the owner, permissions and mtime of rec
-// (symlinks: owner only; devices: no mtime). Ownership is applied only as
-// root; others keep their own, as rdiff-backup does, and the metadata keeps
-// the truth.
+// setAttrs gives a mirror entry the attributes of rec, with the
+// permission bits a mirror keeps (mirrorPerms).
 func setAttrs(path string, rec *metadata.Record) error {
+	return SetAttrs(path, rec, mirrorPerms(rec))
+}
+
+// SetAttrs gives the entry at path the owner of rec, the permission bits
+// perm and the mtime of rec (symlinks: owner only; devices: no mtime).
+// Ownership is applied only as root; others keep their own, as
+// rdiff-backup does, and the metadata keeps the truth. Restore uses it
+// with the recorded bits.
+func SetAttrs(path string, rec *metadata.Record, perm uint32) error {
 	if isRoot {
 		if err := os.Lchown(path, int(rec.Uid), int(rec.Gid)); err != nil {
 			return wrapPath("chown", path, err)
@@ -26,7 +33,7 @@ func setAttrs(path string, rec *metadata.Record) error {
 	if rec.Type == metadata.TypeSym {
 		return nil
 	}
-	if err := os.Chmod(path, fileMode(mirrorPerms(rec))); err != nil {
+	if err := unix.Chmod(path, unixMode(perm)); err != nil {
 		return wrapPath("chmod", path, err)
 	}
 	if rec.Type != metadata.TypeDev {
@@ -42,10 +49,11 @@ func setMtime(path string, mtime int64) error {
 	return wrapPath("set times of", path, unix.UtimesNanoAt(unix.AT_FDCWD, path, ts, unix.AT_SYMLINK_NOFOLLOW))
 }
 
-// makeSpecial creates a fifo, socket or device node for rec at path. As a
-// non-root user a device node cannot be made: rdiff-backup then stores an
-// empty regular file, and so do we (errSpecialAsFile reports it).
-func makeSpecial(path string, rec *metadata.Record) error {
+// MakeSpecial creates a fifo, socket or device node for rec at path, mode
+// 0600 (SetAttrs follows). As a non-root user a device node cannot be
+// made: rdiff-backup then stores (and restores) an empty regular file, and
+// so do backup and restore here.
+func MakeSpecial(path string, rec *metadata.Record) error {
 	var mode uint32
 	var dev uint64
 	switch rec.Type {
@@ -160,12 +168,18 @@ func pwriteAll(fd int, p []byte, off int64) error {
 
 // setAttrsFD is setAttrs for a regular file open at fd.
 func setAttrsFD(fd int, path string, rec *metadata.Record) error {
+	return SetAttrsFD(fd, path, rec, mirrorPerms(rec))
+}
+
+// SetAttrsFD is SetAttrs for a regular file open at fd: through the
+// descriptor, sparing the path lookups. path is for errors.
+func SetAttrsFD(fd int, path string, rec *metadata.Record, perm uint32) error {
 	if isRoot {
 		if err := unix.Fchown(fd, int(rec.Uid), int(rec.Gid)); err != nil {
 			return wrapPath("chown", path, err)
 		}
 	}
-	if err := unix.Fchmod(fd, unixMode(mirrorPerms(rec))); err != nil {
+	if err := unix.Fchmod(fd, unixMode(perm)); err != nil {
 		return wrapPath("chmod", path, err)
 	}
 	return wrapPath("set times of", path, futimens(fd, rec.ModTime))
