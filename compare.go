@@ -115,17 +115,11 @@ func Compare(ctx context.Context, opts CompareOptions) (*CompareResult, error) {
 
 	eas, acls, ferr := fsfeatures.ProbeMetadata(opts.Source)
 	eas, acls = eas && ferr == nil, acls && ferr == nil
-	side, err := openSessionSide(data, at, eas, acls)
+	side, err := openSessionSide(data, at, eas, acls, func(m string) { say(2, "%s", m) })
 	if err != nil {
 		return nil, err
 	}
 	defer side.close()
-	if acls && side.acl == nil {
-		say(2, "POSIX ACLs file not found")
-	}
-	if eas && side.ea == nil {
-		say(2, "Extended Attributes file not found")
-	}
 
 	src := remote.NewLocalSource(opts.Source, remote.LocalOptions{Selection: set, EAs: eas, ACLs: acls})
 	defer src.Close()

@@ -337,7 +337,7 @@ func ListFiles(ctx context.Context, opts ListFilesOptions) ([]string, error) {
 	defer sl.close()
 	listing, data, under, session := sl.listing, sl.data, sl.under, sl.at
 	if opts.Warn != nil {
-		side, err := openSideFiles(data, session, opts.Warn)
+		side, err := openSessionSide(data, session, true, true, opts.Warn)
 		if err != nil {
 			return nil, err
 		}
@@ -431,16 +431,12 @@ func ListChangedSince(ctx context.Context, opts ListChangedSinceOptions) ([]File
 		return nil, err
 	}
 	defer closeCur()
-	warn := opts.Warn
-	if warn == nil {
-		warn = func(string) {}
-	}
-	oldSide, err := openSideFiles(data, oldAt, warn)
+	oldSide, err := openSessionSide(data, oldAt, true, true, opts.Warn)
 	if err != nil {
 		return nil, err
 	}
 	defer oldSide.close()
-	curSide, err := openSideFiles(data, mirrorTime, warn)
+	curSide, err := openSessionSide(data, mirrorTime, true, true, opts.Warn)
 	if err != nil {
 		return nil, err
 	}
@@ -563,21 +559,4 @@ func sameEntry(o, c *metadata.Record) bool {
 		return false
 	}
 	return true
-}
-
-// openSideFiles opens the EA and ACL snapshots of session t, warning as
-// rdiff-backup does (ACLs first) about those that are missing; a missing
-// file reads as no attributes and no ACLs.
-func openSideFiles(data string, t int64, warn func(string)) (*sessionSide, error) {
-	ss, err := openSessionSide(data, t, true, true)
-	if err != nil {
-		return nil, err
-	}
-	if ss.acl == nil {
-		warn("POSIX ACLs file not found")
-	}
-	if ss.ea == nil {
-		warn("Extended Attributes file not found")
-	}
-	return ss, nil
 }

@@ -173,7 +173,7 @@ func Restore(ctx context.Context, opts RestoreOptions) (*RestoreResult, error) {
 		return res, err
 	}
 	defer closeAll()
-	side, err := openSessionSide(data, at, !opts.NoEAs, !opts.NoACLs)
+	side, err := openSessionSide(data, at, !opts.NoEAs, !opts.NoACLs, nil)
 	if err != nil {
 		return res, err
 	}

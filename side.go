@@ -19,8 +19,10 @@ type sessionSide struct {
 }
 
 // openSessionSide opens the EA and ACL snapshots of the session at (those
-// asked for); a snapshot that is not there is left nil.
-func openSessionSide(data string, at int64, eas, acls bool) (*sessionSide, error) {
+// asked for); a snapshot that is not there is left nil, reads as no
+// attributes and no ACLs, and is said to warn (when not nil) as
+// rdiff-backup says it, ACLs first.
+func openSessionSide(data string, at int64, eas, acls bool, warn func(string)) (*sessionSide, error) {
 	ss := &sessionSide{eas: eas, acls: acls}
 	if !eas && !acls {
 		return ss, nil
@@ -47,6 +49,12 @@ func openSessionSide(data string, at int64, eas, acls bool) (*sessionSide, error
 				return nil, err
 			}
 		}
+	}
+	if warn != nil && acls && ss.acl == nil {
+		warn("POSIX ACLs file not found")
+	}
+	if warn != nil && eas && ss.ea == nil {
+		warn("Extended Attributes file not found")
 	}
 	return ss, nil
 }
