@@ -53,11 +53,9 @@ KEEP=${KEEP:-0}
 TIME=/usr/bin/time
 GEN_VERSION=1 # bump when the tree generator or the change script changes
 
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-
-die() { echo "backup.sh: FAIL: $*" >&2; exit 1; }
-log() { echo "backup.sh: $*" >&2; }
-posint() { [[ $2 =~ ^[1-9][0-9]*$ ]] || die "$1 must be a positive integer"; }
+BENCH_NAME=backup.sh
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 posint NFILES "$NFILES"
 posint SEED "$SEED"
@@ -95,16 +93,8 @@ if has_tool rsync && ! command -v rsync >/dev/null; then
 fi
 
 # ---------------------------------------------------------------- work dir
-OWN_DIR=0
-if [[ -n ${BENCH_DIR:-} ]]; then
-	mkdir -p "$BENCH_DIR"
-	W=$(cd "$BENCH_DIR" && pwd)
-else
-	W=$(mktemp -d /var/tmp/gordiff-backup-bench.XXXXXX)
-	OWN_DIR=1
-fi
-# Everything this script creates matches one of these patterns, so cleanup
-# never removes anything else from a user-supplied BENCH_DIR.
+bench_workdir gordiff-backup-bench
+# What this script creates (bench_cleanup removes it, and nothing else).
 OUR_FILES=('gen-*.pristine' 'gen-*.changed' 'gen-*.stamp' 'gen-*.src' 'gen-*.summary'
 	go.pristine go.changed go.stamp go.src go.summary
 	'dst.*' 'restore.*' 'list.*' gordiff time.txt out.txt err.txt)
@@ -112,28 +102,12 @@ MOVED_FROM= MOVED_TO=
 cleanup() {
 	# put back a tree that was renamed for a run interrupted by an error
 	if [[ -n $MOVED_TO && -e $MOVED_TO && ! -e $MOVED_FROM ]]; then mv -- "$MOVED_TO" "$MOVED_FROM"; fi
-	if [[ $KEEP == 1 ]]; then
-		log "kept work directory $W"
-		return
-	fi
-	local p
-	for p in "${OUR_FILES[@]}"; do
-		# shellcheck disable=SC2086 # the patterns are meant to glob
-		rm -rf -- "$W"/$p
-	done
-	if [[ $OWN_DIR == 1 ]]; then rmdir -- "$W" 2>/dev/null || true; fi
+	bench_cleanup
 }
 trap cleanup EXIT
 
 # ---------------------------------------------------------------- gordiff
-if [[ -n ${GORDIFF:-} ]]; then
-	[[ -x $GORDIFF ]] || die "GORDIFF=$GORDIFF is not executable"
-else
-	command -v go >/dev/null || die "go not found; set GORDIFF to a built gordiff binary"
-	log "building gordiff (go build -o $W/gordiff ./cmd/gordiff)"
-	(cd "$REPO" && go build -o "$W/gordiff" ./cmd/gordiff) || die "go build failed"
-	GORDIFF=$W/gordiff
-fi
+bench_gordiff
 
 # ---------------------------------------------------------------- trees
 # gen_tree DIR NFILES SEED: the seeded many-small-files tree. Contents are
@@ -469,14 +443,7 @@ for t in $TREES; do
 done
 
 # ---------------------------------------------------------------- report
-cpu_model=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
-[[ -n $cpu_model ]] || cpu_model=$(awk -F': *' '/^(Hardware|cpu model|uarch)/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
-commit=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
-if [[ $commit != unknown ]] && ! git -C "$REPO" diff-index --quiet HEAD -- 2>/dev/null; then
-	commit="$commit (work tree has uncommitted changes)"
-fi
-gover=$(go version "$GORDIFF" 2>/dev/null | awk '{ print $NF }' || true)
-fstype=$(df -PT "$W" 2>/dev/null | awk 'NR == 2 { print $2 }')
+bench_env
 num() { [[ ${1:-} =~ ^[0-9.]+$ ]]; }
 # ratio A B MIN: A/B with 2 decimals, n/a if either is missing or B < MIN
 ratio() {

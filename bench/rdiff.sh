@@ -30,10 +30,9 @@ RDIFF=${RDIFF:-/usr/bin/rdiff}
 TIME=/usr/bin/time
 GEN_VERSION=1 # bump when the input generator changes
 
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-
-die() { echo "rdiff.sh: FAIL: $*" >&2; exit 1; }
-log() { echo "rdiff.sh: $*" >&2; }
+BENCH_NAME=rdiff.sh
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 [[ $SIZE_MB =~ ^[1-9][0-9]*$ ]] || die "SIZE_MB must be a positive integer"
 [[ $REPEAT =~ ^[1-9][0-9]*$ ]] || die "REPEAT must be a positive integer"
@@ -42,41 +41,14 @@ log() { echo "rdiff.sh: $*" >&2; }
 [[ -x $RDIFF ]] || die "reference rdiff not found at $RDIFF"
 
 # ---------------------------------------------------------------- work dir
-OWN_DIR=0
-if [[ -n ${BENCH_DIR:-} ]]; then
-	mkdir -p "$BENCH_DIR"
-	W=$(cd "$BENCH_DIR" && pwd)
-else
-	W=$(mktemp -d /var/tmp/gordiff-bench.XXXXXX)
-	OWN_DIR=1
-fi
-# Every file this script creates matches one of these patterns, so cleanup
-# never removes anything else from a user-supplied BENCH_DIR.
+bench_workdir gordiff-bench
+# What this script creates (bench_cleanup removes it, and nothing else).
 OUR_FILES=(basis new1 other junk plan stamp time.txt err.txt gordiff
 	'sig.*' 'sig2.*' 'delta1.*' 'delta2.*' 'out1.*' 'out2.*' 'x.*' new1.tmp)
-cleanup() {
-	if [[ $KEEP == 1 ]]; then
-		log "kept work directory $W"
-		return
-	fi
-	local p
-	for p in "${OUR_FILES[@]}"; do
-		# shellcheck disable=SC2086 # the patterns are meant to glob
-		rm -f -- "$W"/$p
-	done
-	if [[ $OWN_DIR == 1 ]]; then rmdir -- "$W" 2>/dev/null || true; fi
-}
-trap cleanup EXIT
+trap bench_cleanup EXIT
 
 # ---------------------------------------------------------------- gordiff
-if [[ -n ${GORDIFF:-} ]]; then
-	[[ -x $GORDIFF ]] || die "GORDIFF=$GORDIFF is not executable"
-else
-	command -v go >/dev/null || die "go not found; set GORDIFF to a built gordiff binary"
-	log "building gordiff (go build -o $W/gordiff ./cmd/gordiff)"
-	(cd "$REPO" && go build -o "$W/gordiff" ./cmd/gordiff) || die "go build failed"
-	GORDIFF=$W/gordiff
-fi
+bench_gordiff
 
 # ---------------------------------------------------------------- inputs
 SIZE=$((SIZE_MB * 1048576))
@@ -297,13 +269,7 @@ cmp -s sig2.rdiff sig2.gordiff || SIGS_SAME=no
 [[ $SIGS_SAME == yes ]] || FAILED=1
 
 # ---------------------------------------------------------------- report
-cpu_model=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
-[[ -n $cpu_model ]] || cpu_model=$(awk -F': *' '/^(Hardware|cpu model|uarch)/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
-commit=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
-if [[ $commit != unknown ]] && ! git -C "$REPO" diff-index --quiet HEAD -- 2>/dev/null; then
-	commit="$commit (work tree has uncommitted changes)"
-fi
-gover=$(go version "$GORDIFF" 2>/dev/null | awk '{ print $NF }' || true)
+bench_env
 warm="one unmeasured warm-up run per tool"
 [[ $WARMUP_SLOW == 1 ]] || warm="$warm (case 4: inputs only read with cat)"
 [[ $WARMUP == 1 ]] || warm="no warm-up run (inputs read once with cat)"

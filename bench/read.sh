@@ -72,11 +72,9 @@ GEN_VERSION=1        # bump when the change script or the repository build chang
 T0=1767225600        # 2026-01-01 00:00 UTC: --current-time of session 0
 DAY=86400
 
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-
-die() { echo "read.sh: FAIL: $*" >&2; exit 1; }
-log() { echo "read.sh: $*" >&2; }
-posint() { [[ $2 =~ ^[1-9][0-9]*$ ]] || die "$1 must be a positive integer"; }
+BENCH_NAME=read.sh
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 posint NSESS "$NSESS"
 posint NSESS_REMOVE "$NSESS_REMOVE"
@@ -101,40 +99,15 @@ RDIFF_BACKUP=${RDIFF_BACKUP:-$(command -v rdiff-backup || true)}
 [[ -n $RDIFF_BACKUP && -x $RDIFF_BACKUP ]] || die "rdiff-backup not found (set RDIFF_BACKUP)"
 
 # ---------------------------------------------------------------- work dir
-OWN_DIR=0
-if [[ -n ${BENCH_DIR:-} ]]; then
-	mkdir -p "$BENCH_DIR"
-	W=$(cd "$BENCH_DIR" && pwd)
-else
-	W=$(mktemp -d /var/tmp/gordiff-read-bench.XXXXXX)
-	OWN_DIR=1
-fi
-# Everything this script creates matches one of these patterns, so cleanup
-# never removes anything else from a user-supplied BENCH_DIR.
+bench_workdir gordiff-read-bench
+# What this script creates (bench_cleanup removes it, and nothing else).
 OUR_FILES=('tree.*' 'src' 'src100' 'repo.*' 'work.*' 'out.*' 'prof.*' 'stamp.*'
 	gordiff time.txt err.txt 'chk.*' 'list.*')
-cleanup() {
-	if [[ $KEEP == 1 ]]; then
-		log "kept work directory $W"
-		return
-	fi
-	local p
-	for p in "${OUR_FILES[@]}"; do
-		# shellcheck disable=SC2086 # the patterns are meant to glob
-		rm -rf -- "$W"/$p
-	done
-	if [[ $OWN_DIR == 1 ]]; then rmdir -- "$W" 2>/dev/null || true; fi
-}
-trap cleanup EXIT
+trap bench_cleanup EXIT
 
 # ---------------------------------------------------------------- gordiff
-if [[ -n ${GORDIFF:-} ]]; then
-	[[ -x $GORDIFF ]] || die "GORDIFF=$GORDIFF is not executable"
-	GORDIFF=$(cd "$(dirname "$GORDIFF")" && pwd)/$(basename "$GORDIFF")
-else
-	log "building gordiff (go build -o $W/gordiff ./cmd/gordiff)"
-	(cd "$REPO" && go build -o "$W/gordiff" ./cmd/gordiff) || die "go build failed"
-	GORDIFF=$W/gordiff
+bench_gordiff
+if [[ $BUILT == 1 ]]; then
 	if [[ -z ${GORDIFF_COMMIT:-} ]]; then
 		GORDIFF_COMMIT=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || true)
 		if [[ -n $GORDIFF_COMMIT ]] && ! git -C "$REPO" diff-index --quiet HEAD -- 2>/dev/null; then
@@ -578,14 +551,8 @@ if [[ $PROFILE == 1 ]]; then
 fi
 
 # ---------------------------------------------------------------- report
-cpu_model=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
-commit=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
-if [[ $commit != unknown ]] && ! git -C "$REPO" diff-index --quiet HEAD -- 2>/dev/null; then
-	commit="$commit (work tree has uncommitted changes)"
-fi
-gover=$(go version "$GORDIFF" 2>/dev/null | awk '{ print $NF }' || true)
+bench_env
 gvcs=${GORDIFF_COMMIT:-$(go version -m "$GORDIFF" 2>/dev/null | awk '$2 == "vcs.revision" { print substr($3, 1, 7) }' || true)}
-fstype=$(df -PT "$W" 2>/dev/null | awk 'NR == 2 { print $2 }')
 mib() { if num "${1:-}"; then awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; else echo "${1:-}"; fi; }
 
 echo "### gordiff restore, list, verify and remove vs rdiff-backup"
