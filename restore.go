@@ -182,10 +182,7 @@ func Restore(ctx context.Context, opts RestoreOptions) (*RestoreResult, error) {
 		root: src.root, data: data, at: at, now: mirrorTime, target: opts.Target, under: src.index,
 		sel: sel, msg: msg, res: res, pending: map[string]restoreEntry{}, list: cachedLister(),
 	}
-	if overwrite {
-		rs.kept = map[string]bool{}
-		rs.overwrite = true
-	}
+	rs.overwrite = overwrite
 	for {
 		rec, err := listing.Next()
 		if errors.Is(err, io.EOF) {
@@ -214,19 +211,7 @@ func Restore(ctx context.Context, opts RestoreOptions) (*RestoreResult, error) {
 		}
 		return res, nil
 	}
-	if rs.kept != nil {
-		if err := rs.deleteExtra(); err != nil {
-			return res, err
-		}
-	}
-	// Directories get their attributes last, deepest first.
-	for i := len(rs.dirs) - 1; i >= 0; i-- {
-		d := rs.dirs[i]
-		d.applySide(rs.targetPath(d.rec.Index), rs.warn)
-		if err := applyAttrs(rs.targetPath(d.rec.Index), d.rec); err != nil {
-			rs.fileError(d.rec.Index, err)
-		}
-	}
+	rs.leave(nil) // every file is written: the last directories get their attributes
 	return res, nil
 }
 
@@ -431,12 +416,12 @@ type restorer struct {
 	msg                func(Level, string)
 	res                *RestoreResult
 	found              bool
-	dirs               []restoreEntry          // directories made, in order
 	pending            map[string]restoreEntry // directories answered Scan, not made yet
 	excluded           metadata.Index          // the last excluded directory: nothing below is restored
-	kept               map[string]bool         // with Force over a directory: target paths to keep
 	list               incLister               // reads the increments directories, cached
-	overwrite          bool                    // the target held something: entries may exist
+	overwrite          bool                    // the target held something: entries may exist, extra ones go
+	open               []*dirFrame             // restored directories the listing is in, outermost first
+	left               []*dirFrame             // directories left, waiting for their files, in order
 	workerState
 	side *sessionSide // the session's extended attributes and ACLs, read in step with the listing
 }
@@ -478,6 +463,7 @@ func (r *restorer) report(ix metadata.Index, err error) {
 // returned.
 func (r *restorer) entry(rec *metadata.Record) error {
 	r.found = true
+	r.leave(rec.Index)
 	rel := r.rel(rec.Index)
 	// The listing is in index order: what is below a directory follows
 	// it, so the last excluded directory is the only one to check.
@@ -501,9 +487,7 @@ func (r *restorer) entry(rec *metadata.Record) error {
 		r.fileError(rec.Index, err)
 		return nil
 	}
-	if r.kept != nil {
-		r.kept[rel] = true
-	}
+	r.restored(rec.Index)
 	if err := r.write(e); err != nil {
 		r.fileError(rec.Index, err)
 		return nil
@@ -522,9 +506,7 @@ func (r *restorer) makeParents(ix metadata.Index) error {
 			continue
 		}
 		delete(r.pending, rel)
-		if r.kept != nil {
-			r.kept[rel] = true
-		}
+		r.restored(ix[:k])
 		if err := r.write(d); err != nil {
 			return err
 		}
@@ -551,7 +533,7 @@ func (r *restorer) write(e restoreEntry) error {
 		if err := os.Mkdir(path, 0o700); err != nil && !errors.Is(err, fs.ErrExist) {
 			return err
 		}
-		r.dirs = append(r.dirs, e)
+		r.enterDir(e)
 		return nil
 	case metadata.TypeSym:
 		if err := os.Symlink(rec.SymData, path); err != nil {
@@ -679,47 +661,6 @@ func isZero(b []byte) bool {
 		}
 	}
 	return true
-}
-
-// deleteExtra removes what a forced restore over a non-empty directory
-// leaves of the old target: every entry not restored and not excluded.
-func (r *restorer) deleteExtra() error {
-	if fi, err := os.Lstat(r.target); err != nil || !fi.IsDir() {
-		return nil // a file was restored over the directory
-	}
-	return filepath.WalkDir(r.target, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			r.msg(2, fmt.Sprintf("cannot list %s: %v", p, err))
-			return nil
-		}
-		rel, _ := filepath.Rel(r.target, p)
-		rel = filepath.ToSlash(rel)
-		if rel == "." || r.kept[rel] {
-			return nil
-		}
-		fi, err := d.Info()
-		if err != nil {
-			return nil
-		}
-		switch r.sel.Match(rel, fi) {
-		case selection.Exclude:
-			if d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
-		case selection.Scan:
-			if d.IsDir() {
-				return nil // look inside: only what is included goes
-			}
-		}
-		if err := os.RemoveAll(p); err != nil {
-			r.msg(2, fmt.Sprintf("cannot delete %s: %v", p, err))
-		}
-		if d.IsDir() {
-			return filepath.SkipDir
-		}
-		return nil
-	})
 }
 
 // recordInfo shows a metadata record to the selection as a file's lstat.

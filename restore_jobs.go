@@ -57,6 +57,7 @@ func (r *restorer) submit(e restoreEntry, path string, in io.ReadCloser) *fileJo
 	}
 	j := &fileJob{restoreEntry: e, path: path, in: in, done: make(chan struct{})}
 	r.queue = append(r.queue, j)
+	r.submitted++
 	r.jobs <- j
 	r.drain(false)
 	return j
@@ -78,6 +79,7 @@ func (r *restorer) drain(wait bool) {
 		}
 		r.queue[0] = nil
 		r.queue = r.queue[1:]
+		r.reported++
 		for _, w := range j.warns {
 			r.msg(2, w)
 		}
@@ -113,4 +115,6 @@ type workerState struct {
 	wg      sync.WaitGroup
 	queue   []*fileJob             // submitted, not yet reported, in order
 	leaders map[[2]uint64]*fileJob // hard-link group -> the job of its first path
+
+	submitted, reported int // jobs so far
 }

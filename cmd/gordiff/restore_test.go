@@ -189,6 +189,8 @@ func TestRestoreCommandsMatchRdiffBackup(t *testing.T) {
 		{"file target --force", []string{"--force", "restore", repo, out}, aFile},
 		{"file over a directory --force", []string{"--force", "restore", repo + "/f", out}, nonEmpty},
 		{"--force with an exclude", []string{"--force", "restore", "--at", "2000000", "--exclude", out + "/extra", "--exclude", out + "/d/sub", repo, out}, nonEmpty},
+		{"--force, included and excluded extras", []string{"--force", "restore", "--at", "2000000", "--include", out + "/keep/k", "--include", out + "/d/sub/s", "--exclude", "**", repo, out}, nonEmpty},
+		{"--force, a sub-path over extras", []string{"--force", "restore", "--at", "2000000", repo + "/d", out}, nonEmpty},
 		{"exclude based on the repository", []string{"restore", "--exclude", repo + "/d", repo, out}, nil},
 		{"include and exclude", []string{"restore", "--at", "2000000", "--include", out + "/d/x", "--exclude", out + "/d", repo, out}, nil},
 		{"include below an exclude", []string{"restore", "--at", "2000000", "--include", out + "/d/sub/s", "--exclude", "**", repo, out}, nil},
