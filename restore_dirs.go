@@ -75,8 +75,7 @@ func (r *restorer) finishDir(f *dirFrame) {
 }
 
 // deleteExtra removes from the target directory dir (rel below the
-// target) every entry not restored (keep) and not excluded; below a
-// directory answered Scan only what is included goes.
+// target) every entry not restored (keep) and selected.
 func (r *restorer) deleteExtra(dir, rel string, keep map[string]bool) {
 	ents, err := os.ReadDir(dir)
 	if err != nil {
@@ -100,10 +99,13 @@ func (r *restorer) deleteExtra(dir, rel string, keep map[string]bool) {
 		case selection.Exclude:
 			continue
 		case selection.Scan:
+			// Something below may be included: look inside, where only
+			// what is included goes. A file answered Scan is not
+			// selected, as in the walk of a backup: it stays.
 			if d.IsDir() {
-				r.deleteExtra(p, prel, nil) // look inside: only what is included goes
-				continue
+				r.deleteExtra(p, prel, nil)
 			}
+			continue
 		}
 		if err := os.RemoveAll(p); err != nil {
 			r.msg(2, fmt.Sprintf("cannot delete %s: %v", p, err))
