@@ -24,6 +24,14 @@ func FromStat(path string, ix Index, st *syscall.Stat_t) (*Record, error) {
 // one allocation), which it overwrites. path is only read for a symlink
 // (its target) and in errors.
 func (r *Record) SetStat(path string, ix Index, st *syscall.Stat_t) error {
+	// A plain store first. r is usually fresh memory; while the GC
+	// marks, the whole-struct store below reads r's old pointers before
+	// writing (the write barrier), and a first touch that reads maps the
+	// shared zero page, so the write that follows faults again to copy
+	// it, with a TLB flush on every CPU. A scalar store first makes the
+	// first touch a write: one fault, no flush. (perf: a third of a
+	// no-change backup's page-fault time.)
+	r.Size = 0
 	*r = Record{
 		Index:        ix,
 		NumHardLinks: int64(st.Nlink),

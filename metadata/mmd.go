@@ -567,6 +567,7 @@ func (p *recordParser) finish(rd *Reader) (*Record, error) {
 		return nil, nil
 	}
 	rec := new(Record)
+	rec.Size = p.rec.Size // a plain store first: see SetStat
 	*rec = p.rec
 	rec.Index = ix
 	str := func(s span) string { return text[s.off:s.end] }
