@@ -40,7 +40,6 @@ func (l *listing) fetch() {
 	}
 	slices.Sort(l.names)
 	l.infos = make([]fs.FileInfo, len(l.names))
-	l.errs = make([]error, len(l.names))
 	sts := make([]fileInfo, len(l.names))
 	for i, name := range l.names {
 		fi := &sts[i]
@@ -51,6 +50,9 @@ func (l *listing) fetch() {
 			}
 		}
 		if err != nil {
+			if l.errs == nil {
+				l.errs = make([]error, len(l.names))
+			}
 			l.errs[i] = &fs.PathError{Op: "lstat", Path: l.dir + "/" + name, Err: syscall.Errno(err.(unix.Errno))}
 			continue
 		}

@@ -207,7 +207,7 @@ type listing struct {
 	dir   string
 	names []string
 	infos []fs.FileInfo // nil where the lstat failed
-	errs  []error       // the lstat errors
+	errs  []error       // the lstat errors (nil when none failed)
 	err   error         // the listing's own error (names holds what was read)
 	done  chan struct{} // closed when fetched (ahead listings only)
 
