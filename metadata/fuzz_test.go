@@ -22,6 +22,7 @@ func FuzzReader(f *testing.F) {
 	f.Add([]byte("File \n  Type reg\n  ResourceFork None\n  CarbonFile None\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sameAsReference(t, data)
+		sameAsText(t, data)
 		rd := NewReader(bytes.NewReader(data), "fuzz")
 		for {
 			rec, err := rd.Next()

@@ -176,9 +176,16 @@ type Reader struct {
 	// Skipped counts the records skipped as unparsable.
 	Skipped int
 	closer  io.Closer
-	p       recordParser      // reused from record to record
-	names   map[string]string // user and group names seen, shared by the records
-	last    [2]string         // the last Uname and Gname, checked before names
+	p       recordParser // reused from record to record
+	names   interner     // user and group names seen, shared by the records
+	tp      recordParser // Parse's, apart from NextText's p
+	tnames  interner
+}
+
+// interner hands out one string per owner name, shared by the records.
+type interner struct {
+	m    map[string]string
+	last [2]string // the last Uname and Gname, checked before m
 }
 
 // maxInterned bounds the distinct owner names a Reader shares between
@@ -203,25 +210,25 @@ func (rd *Reader) warn(line int, path string, err error) {
 // intern returns v as a string, the same string for every record that has
 // the same owner name. slot 0 and 1 remember the last user and group name,
 // which most records repeat.
-func (rd *Reader) intern(slot int, v []byte) string {
-	if string(v) == rd.last[slot] {
-		return rd.last[slot]
+func (in *interner) intern(slot int, v []byte) string {
+	if string(v) == in.last[slot] {
+		return in.last[slot]
 	}
-	s := rd.internMap(v)
-	rd.last[slot] = s
+	s := in.internMap(v)
+	in.last[slot] = s
 	return s
 }
 
-func (rd *Reader) internMap(v []byte) string {
-	if s, ok := rd.names[string(v)]; ok {
+func (in *interner) internMap(v []byte) string {
+	if s, ok := in.m[string(v)]; ok {
 		return s
 	}
 	s := string(v)
-	if rd.names == nil {
-		rd.names = make(map[string]string)
+	if in.m == nil {
+		in.m = make(map[string]string)
 	}
-	if len(rd.names) < maxInterned {
-		rd.names[s] = s
+	if len(in.m) < maxInterned {
+		in.m[s] = s
 	}
 	return s
 }
@@ -284,7 +291,7 @@ func (rd *Reader) nextRecord() (*Record, error) {
 			}
 			continue
 		}
-		p.field(line, rd.lr.line, rd)
+		p.field(line, rd.lr.line, rd, &rd.names)
 	}
 	if !started {
 		if p.garbage > 0 {
@@ -440,7 +447,7 @@ func decUint(v []byte) (uint64, error) {
 
 func isNone(v []byte) bool { return string(v) == ":" || string(v) == "None" }
 
-func (p *recordParser) field(line []byte, ln int, rd *Reader) {
+func (p *recordParser) field(line []byte, ln int, rd *Reader, in *interner) {
 	name, v, ok := splitField(line)
 	if !ok {
 		return // rdiff-backup ignores lines that are not fields
@@ -486,12 +493,12 @@ func (p *recordParser) field(line []byte, ln int, rd *Reader) {
 	case "Uname":
 		r.Uname = ""
 		if !isNone(v) {
-			r.Uname = rd.intern(0, v)
+			r.Uname = in.intern(0, v)
 		}
 	case "Gname":
 		r.Gname = ""
 		if !isNone(v) {
-			r.Gname = rd.intern(1, v)
+			r.Gname = in.intern(1, v)
 		}
 	case "ResourceFork":
 		p.fork = p.keep(v)
