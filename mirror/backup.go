@@ -43,11 +43,12 @@ func Backup(ctx context.Context, root string, src remote.Source, opts Options) (
 
 // session is one backup in progress.
 type session struct {
-	ctx  context.Context
-	src  remote.Source
-	opts Options
-	res  *Result
-	repo *Repo
+	textBuf []byte // sameText's formatting of a new record
+	ctx     context.Context
+	src     remote.Source
+	opts    Options
+	res     *Result
+	repo    *Repo
 
 	unlock  func()
 	logFile *os.File
@@ -104,23 +105,30 @@ type linkLeader struct {
 	sha1   string
 }
 
-// recordPeek is a metadata stream with one record of look-ahead. The
-// records are parsed on a goroutine of their own, a few batches ahead, so
-// that reading the last listing overlaps with the merge.
+// recordPeek is a metadata stream with one record of look-ahead. Once
+// started, the listing is read and cut into record texts on a goroutine of
+// its own, a few batches ahead, so that decompressing the last listing
+// overlaps with the merge; a record is parsed only when the merge asks for
+// it (peek), which it need not for an entry whose new record has exactly
+// its last record's text (see session.sameText).
 type recordPeek struct {
 	r       *metadata.Reader
 	path    string // the listing's file, for errors
 	head    *metadata.Record
 	done    bool
-	batches chan recordBatch
+	batches chan textBatch
 	stop    chan struct{}
-	cur     []*metadata.Record
+	cur     textBatch // the batch being consumed, from its texts[next]
+	next    int
 	err     error
 }
 
-type recordBatch struct {
-	recs []*metadata.Record
-	err  error // io.EOF at the end
+// textBatch is a run of record texts, cut from one buffer.
+type textBatch struct {
+	buf   []byte
+	ends  []int // where each text ends in buf
+	lines []int // the number of each text's first line
+	err   error // io.EOF at the end
 }
 
 const (
@@ -129,19 +137,21 @@ const (
 )
 
 func (p *recordPeek) start() {
-	p.batches = make(chan recordBatch, peekAhead)
+	p.batches = make(chan textBatch, peekAhead)
 	p.stop = make(chan struct{})
 	go func() {
 		defer close(p.batches)
 		for {
-			b := recordBatch{recs: make([]*metadata.Record, 0, peekBatch)}
-			for len(b.recs) < peekBatch {
-				rec, err := p.r.Next()
+			b := textBatch{buf: make([]byte, 0, peekBatch*256), ends: make([]int, 0, peekBatch), lines: make([]int, 0, peekBatch)}
+			for len(b.ends) < peekBatch {
+				buf, line, err := p.r.NextText(b.buf)
 				if err != nil {
 					b.err = err
 					break
 				}
-				b.recs = append(b.recs, rec)
+				b.buf = buf
+				b.ends = append(b.ends, len(buf))
+				b.lines = append(b.lines, line)
 			}
 			select {
 			case p.batches <- b:
@@ -155,7 +165,7 @@ func (p *recordPeek) start() {
 	}()
 }
 
-// close stops the parsing goroutine; the reader may be closed after it.
+// close stops the reading goroutine; the reader may be closed after it.
 func (p *recordPeek) close() {
 	if p.stop == nil {
 		return
@@ -166,29 +176,49 @@ func (p *recordPeek) close() {
 	p.stop = nil
 }
 
-func (p *recordPeek) next() (*metadata.Record, error) {
-	if p.batches == nil {
-		return p.r.Next()
-	}
-	for len(p.cur) == 0 {
+// text returns the text of the next record, not parsed yet, or an error
+// (io.EOF at the end) once none is left.
+func (p *recordPeek) text() ([]byte, int, error) {
+	for p.next == len(p.cur.ends) {
 		if p.err != nil {
-			return nil, p.err
+			return nil, 0, p.err
 		}
 		b, ok := <-p.batches
 		if !ok {
-			return nil, io.EOF
+			return nil, 0, io.EOF
 		}
-		p.cur, p.err = b.recs, b.err
+		p.cur, p.next, p.err = b, 0, b.err
 	}
-	rec := p.cur[0]
-	p.cur[0] = nil
-	p.cur = p.cur[1:]
-	return rec, nil
+	from := 0
+	if p.next > 0 {
+		from = p.cur.ends[p.next-1]
+	}
+	return p.cur.buf[from:p.cur.ends[p.next]:p.cur.ends[p.next]], p.cur.lines[p.next], nil
+}
+
+// skipText consumes the text text returned.
+func (p *recordPeek) skipText() { p.next++ }
+
+func (p *recordPeek) nextRecord() (*metadata.Record, error) {
+	if p.batches == nil {
+		return p.r.Next()
+	}
+	for {
+		text, line, err := p.text()
+		if err != nil {
+			return nil, err
+		}
+		p.skipText()
+		rec, err := p.r.Parse(text, line)
+		if rec != nil || err != nil {
+			return rec, err
+		}
+	}
 }
 
 func (p *recordPeek) peek() (*metadata.Record, error) {
 	if p.head == nil && !p.done {
-		rec, err := p.next()
+		rec, err := p.nextRecord()
 		if errors.Is(err, io.EOF) {
 			p.done = true
 			return nil, nil

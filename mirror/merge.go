@@ -1,6 +1,7 @@
 package mirror
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -48,9 +49,13 @@ func (s *session) merge() error {
 	for {
 		var prev *metadata.Record
 		if s.prev != nil {
-			var err error
-			if prev, err = s.prev.peek(); err != nil {
-				return err
+			if e != nil && s.prev.head == nil && !s.prev.done && s.sameText(e) {
+				prev = e.Record
+			} else {
+				var err error
+				if prev, err = s.prev.peek(); err != nil {
+					return err
+				}
 			}
 		}
 		if e == nil && prev == nil {
@@ -101,6 +106,49 @@ func (s *session) merge() error {
 		return err
 	}
 	return s.commit()
+}
+
+// sameText reports whether the next record of the last listing, still
+// unparsed, has exactly the text e's record is written as, but for the
+// SHA1 line the source cannot know. Then it is the entry's last record,
+// equal to the new one field for field: the text is consumed and e's record
+// takes its SHA1, and stands for the last record from there on. On an
+// unchanged tree this spares parsing the last listing; any difference,
+// however small, leaves the text to be parsed and compared as usual.
+func (s *session) sameText(e *remote.Entry) bool {
+	cur := e.Record
+	if cur == nil || e.Err != nil || cur.Type == metadata.TypeNone {
+		return false
+	}
+	if cur.Type == metadata.TypeReg && cur.NumHardLinks > 1 && !s.opts.NoHardLinks {
+		return false // a group member: its SHA1 has rules of its own
+	}
+	text, _, err := s.prev.text()
+	if err != nil {
+		return false // peek reports it
+	}
+	s.textBuf = metadata.AppendRecord(s.textBuf[:0], cur, false)
+	want := s.textBuf
+	sha := ""
+	const shaField = "\n  SHA1Digest "
+	if i := bytes.Index(text, []byte(shaField)); i >= 0 && cur.Type == metadata.TypeReg {
+		v := text[i+len(shaField):]
+		n := bytes.IndexByte(v, '\n')
+		if n < 0 || string(v[:n]) == ":" || string(v[:n]) == "None" {
+			return false
+		}
+		// text without its SHA1 line is text[:i+1] + v[n+1:].
+		head, tail := text[:i+1], v[n+1:]
+		if len(want) != len(head)+len(tail) || !bytes.Equal(want[:len(head)], head) || !bytes.Equal(want[len(head):], tail) {
+			return false
+		}
+		sha = string(v[:n])
+	} else if !bytes.Equal(want, text) {
+		return false
+	}
+	s.prev.skipText()
+	cur.SHA1 = sha
+	return true
 }
 
 // popTo finishes the directories on the stack that are not ancestors of ix
