@@ -178,8 +178,9 @@ type Reader struct {
 	closer  io.Closer
 	p       recordParser // reused from record to record
 	names   interner     // user and group names seen, shared by the records
-	tp      recordParser // Parse's, apart from NextText's p
+	tp      recordParser // Parse's
 	tnames  interner
+	text    textState // NextText's
 }
 
 // interner hands out one string per owner name, shared by the records.

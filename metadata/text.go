@@ -19,47 +19,103 @@ import (
 // last line of a file without a final newline). Text before the first File
 // line comes as a text of its own, which Parse skips. At the end it returns
 // io.EOF. A Reader read with NextText must not also be read with Next.
+//
+// It reads the file in blocks and cuts them where a line starts with
+// "File ", rather than line by line: a listing is mostly short lines.
 func (rd *Reader) NextText(dst []byte) ([]byte, int, error) {
-	if rd.err != nil {
-		return dst, 0, rd.err
-	}
-	if rd.done && rd.pending == nil {
-		return dst, 0, io.EOF
-	}
-	start, first := len(dst), 0
-	started := false
-	if rd.pending != nil {
-		dst = append(append(dst, rd.pending...), '\n')
-		first, started = rd.pendLn, true
-		rd.pending = nil // its storage stays in p.pendBuf
-	}
-	for !rd.done {
-		line, err := rd.lr.next()
-		if errors.Is(err, io.EOF) {
+	t := &rd.text
+	for {
+		if rd.err != nil {
+			return dst, 0, rd.err
+		}
+		data := t.buf[t.off:]
+		end := -1
+		if i := bytes.Index(data[t.scanned:], []byte("\nFile ")); i >= 0 {
+			end = t.scanned + i + 1
+		} else if rd.done {
+			end = len(data)
+		} else {
+			t.scanned = max(len(data)-len("\nFile ")+1, 0)
+		}
+		if end == 0 {
+			return dst, 0, io.EOF
+		}
+		if end > 0 {
+			text := data[:end]
+			if err := rd.checkLines(text); err != nil {
+				rd.err = err
+				return dst, 0, err
+			}
+			first := t.line + 1
+			t.line += bytes.Count(text, []byte{'\n'})
+			dst = append(dst, text...)
+			if text[len(text)-1] != '\n' {
+				dst = append(dst, '\n')
+				t.line++
+			}
+			t.off += end
+			t.scanned = 0
+			return dst, first, nil
+		}
+		if err := rd.checkLines(data); err != nil {
+			rd.err = err
+			return dst, 0, err
+		}
+		if err := rd.fill(); err != nil {
 			rd.done = true
-			break
+			if !errors.Is(err, io.EOF) {
+				rd.err = fmt.Errorf("metadata: reading %s: line %d: %w", rd.name, t.line+1+bytes.Count(data, []byte{'\n'}), err)
+			}
 		}
-		if err != nil {
-			rd.done = true
-			rd.err = fmt.Errorf("metadata: reading %s: %w", rd.name, err)
-			return dst[:start], 0, rd.err
-		}
-		if bytes.HasPrefix(line, []byte("File ")) && (started || len(dst) > start) {
-			rd.pending = append(rd.p.pendBuf[:0], line...)
-			rd.p.pendBuf = rd.pending
-			rd.pendLn = rd.lr.line
-			break
-		}
-		if len(dst) == start {
-			first = rd.lr.line
-			started = bytes.HasPrefix(line, []byte("File "))
-		}
-		dst = append(append(dst, line...), '\n')
 	}
-	if len(dst) == start {
-		return dst, 0, io.EOF
+}
+
+// textState is NextText's buffer: buf[off:] is read but not returned yet,
+// searched up to scanned for the next File line.
+type textState struct {
+	buf     []byte
+	off     int
+	scanned int
+	line    int // lines returned so far
+}
+
+const textReadSize = 64 << 10
+
+// fill reads more of the file after what NextText holds.
+func (rd *Reader) fill() error {
+	t := &rd.text
+	if t.off > 0 && t.off >= len(t.buf)/2 {
+		n := copy(t.buf, t.buf[t.off:])
+		t.buf, t.off = t.buf[:n], 0
 	}
-	return dst, first, nil
+	if cap(t.buf)-len(t.buf) < textReadSize {
+		t.buf = append(t.buf[:len(t.buf):len(t.buf)], make([]byte, textReadSize)...)[:len(t.buf)]
+	}
+	n, err := rd.lr.br.Read(t.buf[len(t.buf):cap(t.buf)])
+	t.buf = t.buf[:len(t.buf)+n]
+	if n > 0 && errors.Is(err, io.EOF) {
+		err = nil // the next Read says it again
+	}
+	return err
+}
+
+// checkLines refuses text holding a line longer than MaxLineLength, as Next
+// does (Next checks a line's length a read at a time, so it lets a line
+// overshoot by less than a read); only long text needs looking at.
+func (rd *Reader) checkLines(text []byte) error {
+	if len(text) <= MaxLineLength {
+		return nil
+	}
+	line := rd.text.line
+	for len(text) > 0 {
+		line++
+		l, rest, _ := bytes.Cut(text, []byte{'\n'})
+		if len(l) > MaxLineLength {
+			return fmt.Errorf("metadata: reading %s: line %d: %w", rd.name, line, ErrLineTooLong)
+		}
+		text = rest
+	}
+	return nil
 }
 
 // Parse parses the text of one record as NextText gives it, line its first

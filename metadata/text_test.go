@@ -121,3 +121,14 @@ func TestNextTextReadError(t *testing.T) {
 		t.Fatalf("after the error: %v, want it again", err)
 	}
 }
+
+func TestNextTextLineTooLong(t *testing.T) {
+	long := "File a\n  Type reg\n  SymData " + strings.Repeat("x", MaxLineLength+textReadSize*2) + "\nFile b\n  Type dir\n"
+	rd := NewReader(strings.NewReader(long), "f")
+	if _, _, err := rd.NextText(nil); !errors.Is(err, ErrLineTooLong) || !strings.Contains(err.Error(), "line 3") {
+		t.Fatalf("NextText over a %d-byte line: %v, want line 3: %v", MaxLineLength+textReadSize*2, err, ErrLineTooLong)
+	}
+	if _, err := NewReader(strings.NewReader(long), "f").Next(); !errors.Is(err, ErrLineTooLong) {
+		t.Fatalf("Next over the same line: %v, want %v", err, ErrLineTooLong)
+	}
+}
