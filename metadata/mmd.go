@@ -294,6 +294,12 @@ func (rd *Reader) nextRecord() (*Record, error) {
 		}
 		p.field(line, rd.lr.line, rd, &rd.names)
 	}
+	return rd.end(p, started)
+}
+
+// end completes what a parser gathered: the record, or (nil, nil) when
+// there was none, only text outside any record (reported).
+func (rd *Reader) end(p *recordParser, started bool) (*Record, error) {
 	if !started {
 		if p.garbage > 0 {
 			rd.Skipped++

@@ -140,12 +140,5 @@ func (rd *Reader) Parse(text []byte, line int) (*Record, error) {
 			p.garbage = line
 		}
 	}
-	if !started {
-		if p.garbage > 0 {
-			rd.Skipped++
-			rd.warn(p.garbage, "", errors.New("text outside any record"))
-		}
-		return nil, nil
-	}
-	return p.finish(rd)
+	return rd.end(p, started)
 }
