@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -121,6 +122,7 @@ func (w *walker) dir(full, prefix string, l *listing) error {
 	subs := make([]*listing, len(l.names))
 	paths := make([]string, len(l.names)) // each child's full path, made once
 	copy(subs, l.subs)
+	var ahead []*listing
 	for i, name := range l.names {
 		fi := l.infos[i]
 		if fi == nil {
@@ -134,9 +136,15 @@ func (w *walker) dir(full, prefix string, l *listing) error {
 			w.pf.abandon(subs[i])
 			subs[i] = nil
 		case subs[i] == nil:
-			subs[i] = w.pf.ahead(prefix+name, fi)
+			if subs[i] = w.pf.hold(child, fi); subs[i] != nil {
+				ahead = append(ahead, subs[i])
+			}
 		}
 	}
+	// Queued at once, the first on top: the listers take them in the
+	// walk's order, and are woken once.
+	slices.Reverse(ahead)
+	w.pf.push(ahead...)
 	defer func() {
 		for _, sub := range subs { // skipped or abandoned: let them go
 			w.pf.abandon(sub)
@@ -316,21 +324,19 @@ func (pf *prefetcher) hold(dir string, fi fs.FileInfo) *listing {
 	return l
 }
 
-func (pf *prefetcher) push(l *listing) {
-	pf.mu.Lock()
-	pf.stack = append(pf.stack, l)
-	pf.mu.Unlock()
-	pf.cond.Signal()
-}
-
-// ahead queues the listing of dir for the walk, or returns nil when too
-// many are held.
-func (pf *prefetcher) ahead(dir string, fi fs.FileInfo) *listing {
-	l := pf.hold(dir, fi)
-	if l != nil {
-		pf.push(l)
+// push queues listings; the last is taken first.
+func (pf *prefetcher) push(ls ...*listing) {
+	if len(ls) == 0 {
+		return
 	}
-	return l
+	pf.mu.Lock()
+	pf.stack = append(pf.stack, ls...)
+	pf.mu.Unlock()
+	if len(ls) == 1 {
+		pf.cond.Signal()
+	} else {
+		pf.cond.Broadcast()
+	}
 }
 
 // take makes l listed (by the walk itself if no worker has started on it)
