@@ -154,6 +154,34 @@ func benchRead(b *testing.B, data []byte, plainLen int) {
 }
 
 // BenchmarkReaderNext reads the whole 50,000-record snapshot per op.
+// BenchmarkReaderNextText cuts the snapshot into record texts, as the
+// backup merge reads the last listing.
+func BenchmarkReaderNextText(b *testing.B) {
+	_, plain, _ := benchCorpus()
+	b.ReportAllocs()
+	defer cpuMeter(b)()
+	b.SetBytes(int64(len(plain)))
+	var buf []byte
+	for b.Loop() {
+		rd := NewReader(bytes.NewReader(plain), "bench")
+		n := 0
+		for {
+			var err error
+			buf, _, err = rd.NextText(buf[:0])
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		if n != benchRecords {
+			b.Fatalf("read %d texts", n)
+		}
+	}
+}
+
 func BenchmarkReaderNext(b *testing.B) {
 	_, plain, gz := benchCorpus()
 	b.Run("plain", func(b *testing.B) { benchRead(b, plain, len(plain)) })

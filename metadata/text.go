@@ -30,12 +30,12 @@ func (rd *Reader) NextText(dst []byte) ([]byte, int, error) {
 		}
 		data := t.buf[t.off:]
 		end := -1
-		if i := bytes.Index(data[t.scanned:], []byte("\nFile ")); i >= 0 {
-			end = t.scanned + i + 1
+		if i := nextFileLine(data, t.scanned); i >= 0 {
+			end = i
 		} else if rd.done {
 			end = len(data)
 		} else {
-			t.scanned = max(len(data)-len("\nFile ")+1, 0)
+			t.scanned = max(len(data)-len("File ")+1, 1)
 		}
 		if end == 0 {
 			return dst, 0, io.EOF
@@ -68,6 +68,25 @@ func (rd *Reader) NextText(dst []byte) ([]byte, int, error) {
 			}
 		}
 	}
+}
+
+// nextFileLine returns where the first line starting with "File " after
+// the start of data begins, searching from from (at least 1), or -1. It
+// looks for "File " rather than "\nFile ": 'F' is rare in a listing, a
+// newline comes every few bytes.
+func nextFileLine(data []byte, from int) int {
+	from = max(from, 1)
+	for from < len(data) {
+		i := bytes.Index(data[from:], []byte("File "))
+		if i < 0 {
+			return -1
+		}
+		if at := from + i; data[at-1] == '\n' {
+			return at
+		}
+		from += i + 1
+	}
+	return -1
 }
 
 // textState is NextText's buffer: buf[off:] is read but not returned yet,
