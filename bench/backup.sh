@@ -38,6 +38,7 @@
 #   GORDIFF       gordiff binary (default: go build ./cmd/gordiff into BENCH_DIR)
 #   RDIFF_BACKUP  reference rdiff-backup                 (rdiff-backup in PATH)
 set -euo pipefail
+export LC_ALL=C # also makes $EPOCHREALTIME use a decimal point
 
 NFILES=${NFILES:-50000}
 SEED=${SEED:-1}
@@ -324,7 +325,9 @@ measure() {
 	local rc=0
 	session_time
 	SESSION_AT[$k]=$SESSION_TIME
-	"$TIME" -f '%e %U %S %M' -o "$W/time.txt" "${CMD[@]}" >"$W/out.txt" 2>"$W/err.txt" || rc=$?
+	local t0=$EPOCHREALTIME t1
+	"$TIME" -f '%U %S %M' -o "$W/time.txt" "${CMD[@]}" >"$W/out.txt" 2>"$W/err.txt" || rc=$?
+	t1=$EPOCHREALTIME
 	LAST_SESSION=$(date +%s) # the tool may have stamped its session a second later
 	mv -- "$MOVED_TO" "$MOVED_FROM"
 	MOVED_FROM= MOVED_TO=
@@ -336,7 +339,8 @@ measure() {
 		WALL[$k]=FAILED
 		return 1
 	fi
-	read -r e u s m < <(tail -n 1 "$W/time.txt")
+	read -r u s m < <(tail -n 1 "$W/time.txt")
+	e=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
 	c=$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')
 	log "$t: $tool ${PHASE_LABEL[$phase]} run $rep/$REPEAT: wall ${e}s cpu ${c}s rss ${m}KiB"
 	if [[ -z ${WALL[$k]:-} ]] || awk -v a="$e" -v b="${WALL[$k]}" 'BEGIN { exit !(a < b) }'; then
@@ -476,7 +480,7 @@ if [[ $SCALE != 1 ]]; then
 	if has_tool cp; then echo "- cp: $(cp --version | head -n 1), \`cp -a SRC DST\`"; fi
 	if has_tool find; then echo "- find: $(find --version | head -n 1), \`find SRC -printf '%s %T@ %m %U %G\\n'\` (run 2 only)"; fi
 fi
-echo "- Method: REPEAT=$REPEAT (best wall time of the repeats, with its CPU and RSS); before each measured command \`sync\` and one warm-up read of the source (\`find SRC -type f -exec cat {} +\`); page cache not dropped; rdiff-backup and gordiff sessions run at the real time (each in a second of its own), so files created before a session have older ctimes, as in use"
+echo "- Method: REPEAT=$REPEAT (best wall time of the repeats, with its CPU and RSS); wall time taken with bash's \`\$EPOCHREALTIME\` around GNU time (which gives CPU and RSS, in 10 ms ticks), so short runs are resolved to the millisecond; before each measured command \`sync\` and one warm-up read of the source (\`find SRC -type f -exec cat {} +\`); page cache not dropped; rdiff-backup and gordiff sessions run at the real time (each in a second of its own), so files created before a session have older ctimes, as in use"
 for t in $TREES; do
 	case $t in
 	gen-*) echo "- Tree $(tree_label "$t"): generated (seed $SEED), ${STATS[$t]}; sizes 0-64 KiB log-uniform (median ~1 KiB), directories 3-6 deep" ;;
@@ -504,7 +508,7 @@ for t in $TREES; do
 			elif [[ ${WALL[$k]} == FAILED ]]; then
 				printf '| %s | %s | %s | **FAILED** | | |\n' "$lt" "$lp" "$tool"
 			else
-				printf '| %s | %s | %s | %.2f | %.2f | %s |\n' "$lt" "$lp" "$tool" "${WALL[$k]}" "${CPU[$k]}" "$(mib "${RSS[$k]}")"
+				printf '| %s | %s | %s | %.3f | %.2f | %s |\n' "$lt" "$lp" "$tool" "${WALL[$k]}" "${CPU[$k]}" "$(mib "${RSS[$k]}")"
 			fi
 		done
 	done
@@ -550,7 +554,7 @@ else
 	target_row() { # LABEL NUMTOOL DENTOOL PHASE TARGET
 		local row="| $1 |" t r
 		for t in $TREES; do
-			r=$(ratio "${WALL[$t,$2,$4]:-}" "${WALL[$t,$3,$4]:-}" 0.02)
+			r=$(ratio "${WALL[$t,$2,$4]:-}" "${WALL[$t,$3,$4]:-}" 0.005)
 			row+=" $r$([[ $r == n/a ]] || echo " $(verdict "$r" "$5")") |"
 		done
 		echo "$row ≤ $5 |"
@@ -561,7 +565,7 @@ else
 		has_tool rsync && target_row "gordiff ${CHANGE_PCT} % / rsync ${CHANGE_PCT} %" gordiff rsync change 1.0
 		if has_tool find; then
 			row="| gordiff no change / find's lstat walk (no target) |"
-			for t in $TREES; do row+=" $(ratio "${WALL[$t,gordiff,nochange]:-}" "${WALL[$t,find,nochange]:-}" 0.02) |"; done
+			for t in $TREES; do row+=" $(ratio "${WALL[$t,gordiff,nochange]:-}" "${WALL[$t,find,nochange]:-}" 0.005) |"; done
 			echo "$row - |"
 		fi
 		row="| gordiff peak RSS MiB, all runs |"
@@ -580,7 +584,7 @@ else
 		for phase in "${PHASES[@]}"; do
 			row="| ${PHASE_LABEL[$phase]} |"
 			for t in $TREES; do
-				w=$(ratio "${WALL[$t,rdiff-backup,$phase]:-}" "${WALL[$t,gordiff,$phase]:-}" 0.02)
+				w=$(ratio "${WALL[$t,rdiff-backup,$phase]:-}" "${WALL[$t,gordiff,$phase]:-}" 0.005)
 				c=$(ratio "${CPU[$t,rdiff-backup,$phase]:-}" "${CPU[$t,gordiff,$phase]:-}" 0.02)
 				row+=" $w$([[ $w == n/a ]] || echo x) | $c$([[ $c == n/a ]] || echo x) |"
 			done
@@ -588,7 +592,7 @@ else
 		done
 	fi
 	echo
-	echo "n/a = the denominator is under 0.02 s, below GNU time's 10 ms resolution, or a run is missing."
+	echo "n/a = the denominator is under 5 ms of wall time or 0.02 s of CPU time (GNU time's 10 ms ticks), or a run is missing."
 fi
 echo
 echo "Checks:"
