@@ -111,6 +111,7 @@ type DataFile struct {
 	compress bool
 	f        *os.File
 	zw       *gzip.Writer
+	zbuf     *bufio.Writer // between zw and f
 	bw       interface {
 		io.Writer
 		Flush() error
@@ -144,7 +145,10 @@ func (d *DataFile) open(gz bool) error {
 	if gz {
 		// rdiff-backup writes level 9; any level reads the same, and the
 		// fastest keeps metadata off a backup's critical path.
-		zw, err := gzip.NewWriterLevel(f, gzip.BestSpeed)
+		// The compressor writes a few hundred bytes at a time: buffered,
+		// or a listing costs thousands of system calls.
+		d.zbuf = bufio.NewWriterSize(f, 64<<10)
+		zw, err := gzip.NewWriterLevel(d.zbuf, gzip.BestSpeed)
 		if err != nil {
 			return fmt.Errorf("metadata: %s: %w", d.path, err)
 		}
@@ -209,6 +213,9 @@ func (d *DataFile) Close() error {
 		if cerr := d.zw.Close(); err == nil {
 			err = cerr
 		}
+		if ferr := d.zbuf.Flush(); err == nil {
+			err = ferr
+		}
 	}
 	if !d.NoSync {
 		if serr := d.f.Sync(); err == nil {
@@ -239,6 +246,7 @@ func (d *DataFile) Abort() {
 	d.bw.Flush()
 	if d.zw != nil {
 		d.zw.Close()
+		d.zbuf.Flush()
 	}
 	d.f.Close()
 }

@@ -1,6 +1,7 @@
 package mirror
 
 import (
+	"bufio"
 	"errors"
 	"io"
 	"os"
@@ -633,15 +634,23 @@ func (s *session) writeIncrement(ix metadata.Index, kind string, prev *metadata.
 		return 0, wrapPath("create", tmp, err)
 	}
 	var zw *gzip.Writer
+	var zbuf *bufio.Writer
 	if compress {
+		// The compressor writes a few hundred bytes at a time.
+		zbuf = fileBufs.Get().(*bufio.Writer)
+		zbuf.Reset(f)
+		defer func() { zbuf.Reset(nil); fileBufs.Put(zbuf) }()
 		zw = gzipWriters.Get().(*gzip.Writer)
-		zw.Reset(f)
+		zw.Reset(zbuf)
 		defer gzipWriters.Put(zw)
 		zw.Name = filepath.Base(final[:len(final)-3])
 	}
 	err = body(f, zw)
 	if err == nil && zw != nil {
 		err = zw.Close()
+		if err == nil {
+			err = zbuf.Flush()
+		}
 	}
 	var n int64
 	if err == nil {
@@ -689,6 +698,9 @@ func (s *session) writeMarker2(ix metadata.Index, kind string, prev *metadata.Re
 	s.stats.IncrementFiles++
 	return 0, nil
 }
+
+// fileBufs recycles the buffers between a compressor and its file.
+var fileBufs = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 64<<10) }}
 
 // gzipWriters recycles compressors: each holds about a megabyte of tables,
 // too much to allocate and clear again for every small increment.
