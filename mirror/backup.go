@@ -43,12 +43,11 @@ func Backup(ctx context.Context, root string, src remote.Source, opts Options) (
 
 // session is one backup in progress.
 type session struct {
-	textBuf []byte // sameText's formatting of a new record
-	ctx     context.Context
-	src     remote.Source
-	opts    Options
-	res     *Result
-	repo    *Repo
+	ctx  context.Context
+	src  remote.Source
+	opts Options
+	res  *Result
+	repo *Repo
 
 	unlock  func()
 	logFile *os.File
@@ -63,7 +62,8 @@ type session struct {
 	prevMarker  string // data-dir name of current_mirror.<T_prev>.data
 	prevSnap    string // data-dir name of mirror_metadata.<T_prev>.snapshot*
 
-	prev *recordPeek // last session's listing; nil on a first backup
+	prev    *recordPeek // last session's listing; nil on a first backup
+	textBuf []byte      // sameText's formatting of a new record
 	// listingWhole: the last listing was read to its end and found
 	// whole; nothing may change before (beforeChange).
 	listingWhole bool
