@@ -5,9 +5,7 @@ import (
 	"encoding/binary"
 	"io"
 	"os"
-	"os/user"
 	"slices"
-	"strconv"
 
 	"github.com/pkg/xattr"
 	"golang.org/x/sys/unix"
@@ -56,18 +54,16 @@ func encodeACLXattr(entries []metadata.ACLEntry) []byte {
 			case e.HasID:
 				id = e.ID
 			case e.Tag == metadata.ACLUser:
-				u, err := user.Lookup(e.Name)
-				if err != nil {
+				n, ok := metadata.LookupUserID(e.Name)
+				if !ok {
 					continue
 				}
-				n, _ := strconv.ParseUint(u.Uid, 10, 32)
 				id = uint32(n)
 			default:
-				g, err := user.LookupGroup(e.Name)
-				if err != nil {
+				n, ok := metadata.LookupGroupID(e.Name)
+				if !ok {
 					continue
 				}
-				n, _ := strconv.ParseUint(g.Gid, 10, 32)
 				id = uint32(n)
 			}
 		}

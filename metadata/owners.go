@@ -73,15 +73,43 @@ func LookupUserName(uid int64) string { return userNames.get(uid) }
 func LookupGroupName(gid int64) string { return groupNames.get(gid) }
 
 func lookupUser(uid int64) string {
-	if u, err := user.LookupId(strconv.FormatInt(uid, 10)); err == nil {
+	key := strconv.FormatInt(uid, 10)
+	if u, err := user.LookupId(key); err == nil {
 		return u.Username
+	}
+	if f := getentEntry("passwd", key); f != nil && f[2] == key {
+		return f[0]
 	}
 	return ""
 }
 
 func lookupGroup(gid int64) string {
-	if g, err := user.LookupGroupId(strconv.FormatInt(gid, 10)); err == nil {
+	key := strconv.FormatInt(gid, 10)
+	if g, err := user.LookupGroupId(key); err == nil {
 		return g.Name
 	}
+	if f := getentEntry("group", key); f != nil && f[2] == key {
+		return f[0]
+	}
 	return ""
+}
+
+// LookupUserID returns the uid of a user name on this machine.
+func LookupUserID(name string) (int64, bool) {
+	if u, err := user.Lookup(name); err == nil {
+		if id, err := strconv.ParseInt(u.Uid, 10, 64); err == nil {
+			return id, true
+		}
+	}
+	return nssID("passwd", name)
+}
+
+// LookupGroupID returns the gid of a group name on this machine.
+func LookupGroupID(name string) (int64, bool) {
+	if g, err := user.LookupGroup(name); err == nil {
+		if id, err := strconv.ParseInt(g.Gid, 10, 64); err == nil {
+			return id, true
+		}
+	}
+	return nssID("group", name)
 }

@@ -15,6 +15,10 @@ for pair in rdiff-backup:rdiff-backup rdiff:rdiff sshd:openssh-server setfacl:ac
 		need_pkgs+=("$pkg")
 	fi
 done
+# An NSS source besides the files, for the static build's owner names.
+if ! ls /usr/lib/libnss_extrausers.so.2 /usr/lib/*/libnss_extrausers.so.2 >/dev/null 2>&1; then
+	need_pkgs+=(libnss-extrausers)
+fi
 if [ ${#need_pkgs[@]} -gt 0 ]; then
 	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
 		echo "test.sh: installing ${need_pkgs[*]}" >&2
