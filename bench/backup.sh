@@ -35,7 +35,7 @@
 #   BENCH_DIR     work directory (default: mktemp -d under /var/tmp)
 #   KEEP=1        keep the work directory (and reuse its trees on the next
 #                 run with the same BENCH_DIR and parameters)
-#   GORDIFF       gordiff binary (default: go build ./cmd/gordiff into BENCH_DIR)
+#   GORDIFF       gordiff binary (default: CGO_ENABLED=0 go build ./cmd/gordiff into BENCH_DIR)
 #   RDIFF_BACKUP  reference rdiff-backup                 (rdiff-backup in PATH)
 set -euo pipefail
 export LC_ALL=C # also makes $EPOCHREALTIME use a decimal point

@@ -53,8 +53,8 @@ bench_gordiff() {
 		return
 	fi
 	command -v go >/dev/null || die "go not found; set GORDIFF to a built gordiff binary"
-	log "building gordiff (go build -o $W/gordiff ./cmd/gordiff)"
-	(cd "$REPO" && go build -o "$W/gordiff" ./cmd/gordiff) || die "go build failed"
+	log "building gordiff (CGO_ENABLED=0 go build -o $W/gordiff ./cmd/gordiff: static, as released)"
+	(cd "$REPO" && CGO_ENABLED=0 go build -o "$W/gordiff" ./cmd/gordiff) || die "go build failed"
 	GORDIFF=$W/gordiff
 	BUILT=1
 }

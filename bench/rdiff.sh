@@ -13,7 +13,7 @@
 #   BENCH_DIR    work directory (default: mktemp -d under /var/tmp)
 #   KEEP=1       keep the work directory (and reuse its generated inputs
 #                on the next run with the same BENCH_DIR and SIZE_MB)
-#   GORDIFF      gordiff binary (default: go build ./cmd/gordiff into BENCH_DIR)
+#   GORDIFF      gordiff binary (default: CGO_ENABLED=0 go build ./cmd/gordiff into BENCH_DIR)
 #   RDIFF        reference rdiff binary                           (/usr/bin/rdiff)
 #   WARMUP       1 = one unmeasured run per tool before measuring  (1)
 #                (for the no-match delta case, whose rdiff run is slow, the

@@ -49,7 +49,7 @@
 #   BENCH_DIR     work directory (default: mktemp -d under /var/tmp)
 #   KEEP=1        keep the work directory (and reuse its trees and repositories
 #                 on the next run with the same BENCH_DIR, parameters and binary)
-#   GORDIFF       gordiff binary (default: go build ./cmd/gordiff into BENCH_DIR)
+#   GORDIFF       gordiff binary (default: CGO_ENABLED=0 go build ./cmd/gordiff into BENCH_DIR)
 #   GORDIFF_COMMIT  what to call that binary in the report (default: the
 #                 commit it was built from, if the binary or the build knows it)
 #   RDIFF_BACKUP  reference rdiff-backup                     (rdiff-backup in PATH)

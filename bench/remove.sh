@@ -29,7 +29,7 @@
 #   BENCH_DIR   work directory (default: mktemp -d under /var/tmp)
 #   KEEP=1      keep the work directory, and reuse its repository on the
 #               next run with the same BENCH_DIR and parameters
-#   GORDIFF     gordiff binary (default: go build ./cmd/gordiff)
+#   GORDIFF     gordiff binary (default: CGO_ENABLED=0 go build ./cmd/gordiff)
 #   RDIFF_BACKUP  reference rdiff-backup               (rdiff-backup in PATH)
 set -euo pipefail
 
@@ -60,7 +60,7 @@ if [[ $KEEP != 1 ]]; then
 fi
 if [[ -z ${GORDIFF:-} ]]; then
 	GORDIFF=$BENCH_DIR/gordiff
-	(cd "$REPO" && go build -o "$GORDIFF" ./cmd/gordiff)
+	(cd "$REPO" && CGO_ENABLED=0 go build -o "$GORDIFF" ./cmd/gordiff)
 fi
 
 # gen SESSION: make the tree (session 0) or change CHANGE_PCT % of it.
