@@ -16,7 +16,7 @@ for pair in rdiff-backup:rdiff-backup rdiff:rdiff sshd:openssh-server setfacl:ac
 	fi
 done
 # An NSS source besides the files, for the static build's owner names.
-if ! ls /usr/lib/libnss_extrausers.so.2 /usr/lib/*/libnss_extrausers.so.2 >/dev/null 2>&1; then
+if ! compgen -G '/usr/lib*/libnss_extrausers.so.2' >/dev/null && ! compgen -G '/usr/lib/*/libnss_extrausers.so.2' >/dev/null; then
 	need_pkgs+=(libnss-extrausers)
 fi
 if [ ${#need_pkgs[@]} -gt 0 ]; then
