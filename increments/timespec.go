@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -153,11 +154,17 @@ func ParseTimeSpec(spec string, now time.Time, loc *time.Location) (TimeSpec, er
 	return NewZone(loc, now).ParseTimeSpec(spec, now.Unix())
 }
 
+// The time spec forms, compiled on first use: a backup that is given no
+// time spec should not pay for them at start-up.
+var timeSpecREs = sync.OnceValue(func() (r struct{ session, ymd, mdy, asctime *regexp.Regexp }) {
+	r.session = regexp.MustCompile(`^([0-9]+)B$`)
+	r.ymd = regexp.MustCompile(`^([0-9]{4})[-/]([0-9]{1,2})[-/]([0-9]{1,2})$`)
+	r.mdy = regexp.MustCompile(`^([0-9]{1,2})[-/]([0-9]{1,2})[-/]([0-9]{4})$`)
+	r.asctime = regexp.MustCompile(`(?i)^(mon|tue|wed|thu|fri|sat|sun)` + ws + `(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)` + ws + `(3[01]|[12][0-9]|0[1-9]|[1-9]| [1-9])` + ws + `(2[0-3]|[01][0-9]|[0-9]):([0-5][0-9]|[0-9]):(6[01]|[0-5][0-9]|[0-9])` + ws + `([0-9]{4})$`)
+	return r
+})
+
 var (
-	sessionRE  = regexp.MustCompile(`^([0-9]+)B$`)
-	dateYMD    = regexp.MustCompile(`^([0-9]{4})[-/]([0-9]{1,2})[-/]([0-9]{1,2})$`)
-	dateMDY    = regexp.MustCompile(`^([0-9]{1,2})[-/]([0-9]{1,2})[-/]([0-9]{4})$`)
-	asctimeRE  = regexp.MustCompile(`(?i)^(mon|tue|wed|thu|fri|sat|sun)` + ws + `(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)` + ws + `(3[01]|[12][0-9]|0[1-9]|[1-9]| [1-9])` + ws + `(2[0-3]|[01][0-9]|[0-9]):([0-5][0-9]|[0-9]):(6[01]|[0-5][0-9]|[0-9])` + ws + `([0-9]{4})$`)
 	monthIndex = map[string]time.Month{"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
 		"jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12}
 	intervalUnits = map[byte]int64{'s': 1, 'm': 60, 'h': 3600, 'D': 86400, 'W': 7 * 86400,
@@ -206,7 +213,7 @@ func (z Zone) ParseTimeSpec(spec string, ref int64) (TimeSpec, error) {
 	if t, ok := parseTime(spec + tzdNow); ok && t != 0 {
 		return abs(t)
 	}
-	if m := sessionRE.FindStringSubmatch(trimmed); m != nil {
+	if m := timeSpecREs().session.FindStringSubmatch(trimmed); m != nil {
 		if trimmed != spec {
 			return bad(spec)
 		}
@@ -219,9 +226,9 @@ func (z Zone) ParseTimeSpec(spec string, ref int64) (TimeSpec, error) {
 		return abs(saturatingSub(ref, total))
 	}
 	var year, month, day string
-	if m := dateYMD.FindStringSubmatch(trimmed); m != nil {
+	if m := timeSpecREs().ymd.FindStringSubmatch(trimmed); m != nil {
 		year, month, day = m[1], m[2], m[3]
-	} else if m := dateMDY.FindStringSubmatch(trimmed); m != nil {
+	} else if m := timeSpecREs().mdy.FindStringSubmatch(trimmed); m != nil {
 		month, day, year = m[1], m[2], m[3]
 	} else {
 		return bad(spec)
@@ -235,7 +242,7 @@ func (z Zone) ParseTimeSpec(spec string, ref int64) (TimeSpec, error) {
 
 // parseAsctime reads the C asctime form in the zone's local time.
 func (z Zone) parseAsctime(s string) (int64, bool) {
-	m := asctimeRE.FindStringSubmatch(s)
+	m := timeSpecREs().asctime.FindStringSubmatch(s)
 	if m == nil {
 		return 0, false
 	}
