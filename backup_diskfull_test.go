@@ -69,6 +69,29 @@ func TestBackupDiskFull(t *testing.T) {
 	}
 	t.Logf("the session after the full one: regressed %v, file errors %d", res.Regressed, res.FileErrors)
 	want[sessionTime(2)] = snapshotTree(t, src, snapOpts{})
+
+	// Full from the start: the new session cannot even write its marker
+	// or metadata. The same again: an error, then a clean next session.
+	filler := filepath.Join(mnt, "filler")
+	fill, err := os.Create(filler)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for err == nil {
+		_, err = fill.Write(make([]byte, 64<<10))
+	}
+	fill.Close()
+	applyOps(t, src, []op{rewrite("d/f05", randString(98, 4096), baseMtime+6)})
+	if _, err := gordiff.Backup(ctx, gordiff.BackupOptions{Source: src, Repository: repo, Time: sessionTime(3), Location: time.UTC}); !errors.Is(err, syscall.ENOSPC) || !strings.Contains(err.Error(), mnt) {
+		t.Errorf("backup into a file system full from the start: %v; want ENOSPC with a path under %s", err, mnt)
+	}
+	if err := os.Remove(filler); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := gordiff.Backup(ctx, gordiff.BackupOptions{Source: src, Repository: repo, Time: sessionTime(4), Location: time.UTC}); err != nil {
+		t.Fatalf("backup once the filler is gone: %v", err)
+	}
+	want[sessionTime(4)] = snapshotTree(t, src, snapOpts{})
 	if out, code := rdiffBackupCode(t, "verify", repo); code != 0 {
 		t.Errorf("rdiff-backup verify after the full session: exit %d\n%s", code, out)
 	}
