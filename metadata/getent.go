@@ -31,7 +31,7 @@ func getentEntry(db, key string) []string {
 	if !nssFallback || getentPath() == "" {
 		return nil
 	}
-	out, err := exec.Command(getentPath(), db, key).Output()
+	out, err := exec.Command(getentPath(), db, "--", key).Output() // a name may start with "-"
 	if err != nil {
 		return nil
 	}
