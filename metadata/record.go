@@ -98,7 +98,7 @@ func (r *Record) Path() string { return r.Index.String() }
 // in every field. It is the comparison rdiff-backup uses to decide whether a
 // record goes into a mirror_metadata diff.
 func (r *Record) Equal(o *Record) bool {
-	if r == nil || o == nil {
+	if r == nil || o == nil || r == o {
 		return r == o
 	}
 	if !r.Index.Equal(o.Index) {
