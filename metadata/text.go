@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 )
 
 // Text mode. A consumer that can often decide from a record's text alone
@@ -107,9 +108,7 @@ func (rd *Reader) fill() error {
 		n := copy(t.buf, t.buf[t.off:])
 		t.buf, t.off = t.buf[:n], 0
 	}
-	if cap(t.buf)-len(t.buf) < textReadSize {
-		t.buf = append(t.buf[:len(t.buf):len(t.buf)], make([]byte, textReadSize)...)[:len(t.buf)]
-	}
+	t.buf = slices.Grow(t.buf, textReadSize)
 	n, err := rd.lr.br.Read(t.buf[len(t.buf):cap(t.buf)])
 	t.buf = t.buf[:len(t.buf)+n]
 	if n > 0 && errors.Is(err, io.EOF) {
