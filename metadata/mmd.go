@@ -176,11 +176,9 @@ type Reader struct {
 	// Skipped counts the records skipped as unparsable.
 	Skipped int
 	closer  io.Closer
-	p       recordParser // reused from record to record
+	p       recordParser // reused from record to record, by Next or Parse
 	names   interner     // user and group names seen, shared by the records
-	tp      recordParser // Parse's
-	tnames  interner
-	text    textState // NextText's
+	text    textState    // NextText's
 }
 
 // interner hands out one string per owner name, shared by the records.
@@ -292,7 +290,7 @@ func (rd *Reader) nextRecord() (*Record, error) {
 			}
 			continue
 		}
-		p.field(line, rd.lr.line, rd, &rd.names)
+		p.field(line, rd.lr.line, rd)
 	}
 	return rd.end(p, started)
 }
@@ -454,7 +452,7 @@ func decUint(v []byte) (uint64, error) {
 
 func isNone(v []byte) bool { return string(v) == ":" || string(v) == "None" }
 
-func (p *recordParser) field(line []byte, ln int, rd *Reader, in *interner) {
+func (p *recordParser) field(line []byte, ln int, rd *Reader) {
 	name, v, ok := splitField(line)
 	if !ok {
 		return // rdiff-backup ignores lines that are not fields
@@ -500,12 +498,12 @@ func (p *recordParser) field(line []byte, ln int, rd *Reader, in *interner) {
 	case "Uname":
 		r.Uname = ""
 		if !isNone(v) {
-			r.Uname = in.intern(0, v)
+			r.Uname = rd.names.intern(0, v)
 		}
 	case "Gname":
 		r.Gname = ""
 		if !isNone(v) {
-			r.Gname = in.intern(1, v)
+			r.Gname = rd.names.intern(1, v)
 		}
 	case "ResourceFork":
 		p.fork = p.keep(v)

@@ -140,9 +140,10 @@ func (rd *Reader) checkLines(text []byte) error {
 // line's number, with the rules of Next: it returns (nil, nil) for a text
 // that is skipped (reported through Warn and counted in Skipped, as Next
 // does), including text before the first record. It may run on another
-// goroutine than NextText, but not on two at once.
+// goroutine than NextText, which shares nothing with it, but not on two at
+// once.
 func (rd *Reader) Parse(text []byte, line int) (*Record, error) {
-	p := &rd.tp
+	p := &rd.p
 	p.reset()
 	started := false
 	for ; len(text) > 0; line++ {
@@ -153,7 +154,7 @@ func (rd *Reader) Parse(text []byte, line int) (*Record, error) {
 			p.start(l, line)
 			started = true
 		case started:
-			p.field(l, line, rd, &rd.tnames)
+			p.field(l, line, rd)
 		case len(l) > 0 && p.garbage == 0:
 			p.garbage = line
 		}
