@@ -56,28 +56,13 @@ func parseGetent(out []byte) []string {
 	return s
 }
 
-// nssIDs caches name-to-id answers of getent, for restore, which asks per
-// ACL entry.
-var nssIDs struct {
-	sync.Mutex
-	m map[string]int64 // db + ":" + name -> id, -1 for none
-}
-
-// nssID returns the id getent gives the name in db ("passwd" or "group").
-func nssID(db, name string) (int64, bool) {
-	nssIDs.Lock()
-	defer nssIDs.Unlock()
-	key := db + ":" + name
-	if id, ok := nssIDs.m[key]; ok {
-		return id, id >= 0
-	}
-	id := int64(-1)
+// getentID returns the id getent gives the name in db ("passwd" or
+// "group"), or -1.
+func getentID(db, name string) int64 {
 	if f := getentEntry(db, name); f != nil && f[0] == name {
-		id, _ = strconv.ParseInt(f[2], 10, 64)
+		if id, err := strconv.ParseInt(f[2], 10, 64); err == nil {
+			return id
+		}
 	}
-	if nssIDs.m == nil {
-		nssIDs.m = map[string]int64{}
-	}
-	nssIDs.m[key] = id
-	return id, id >= 0
+	return -1
 }

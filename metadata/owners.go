@@ -7,60 +7,62 @@ import (
 	"sync/atomic"
 )
 
-// nameCache remembers the names of user or group ids for the life of the
-// process, as rdiff-backup does. Hits read an immutable map through an
-// atomic pointer, without a lock: the walk asks for the same few ids from
-// many goroutines, once per entry. A miss looks the id up under the lock
-// and publishes a copy of the map with it; past maxShared ids the rest go
-// to a map behind the lock, so that a tree with many owners costs no more
-// than a lock per entry.
-type nameCache struct {
-	shared atomic.Pointer[map[int64]string]
+// nameCache remembers owner lookups (id to name, or name to id) for the
+// life of the process, as rdiff-backup does. Hits read an immutable map
+// through an atomic pointer, without a lock: the walk asks for the same few
+// ids from many goroutines, once per entry. A miss looks the key up under
+// the lock and publishes a copy of the map with it; past maxShared keys the
+// rest go to a map behind the lock, so that a tree with many owners costs
+// no more than a lock per entry.
+type nameCache[K comparable, V any] struct {
+	shared atomic.Pointer[map[K]V]
 	mu     sync.Mutex
-	more   map[int64]string
-	look   func(int64) string
+	more   map[K]V
+	look   func(K) V
 }
 
 const maxShared = 256
 
-func (c *nameCache) get(id int64) string {
+func (c *nameCache[K, V]) get(key K) V {
 	if m := c.shared.Load(); m != nil {
-		if n, ok := (*m)[id]; ok {
+		if n, ok := (*m)[key]; ok {
 			return n
 		}
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	var old map[int64]string
+	var old map[K]V
 	if m := c.shared.Load(); m != nil {
 		old = *m
 	}
-	if n, ok := old[id]; ok {
+	if n, ok := old[key]; ok {
 		return n
 	}
-	if n, ok := c.more[id]; ok {
+	if n, ok := c.more[key]; ok {
 		return n
 	}
-	n := c.look(id)
+	n := c.look(key)
 	if len(old) >= maxShared {
 		if c.more == nil {
-			c.more = map[int64]string{}
+			c.more = map[K]V{}
 		}
-		c.more[id] = n
+		c.more[key] = n
 		return n
 	}
-	next := make(map[int64]string, len(old)+1)
+	next := make(map[K]V, len(old)+1)
 	for k, v := range old {
 		next[k] = v
 	}
-	next[id] = n
+	next[key] = n
 	c.shared.Store(&next)
 	return n
 }
 
 var (
-	userNames  = nameCache{look: lookupUser}
-	groupNames = nameCache{look: lookupGroup}
+	userNames  = nameCache[int64, string]{look: lookupUser}
+	groupNames = nameCache[int64, string]{look: lookupGroup}
+	userIDs    = nameCache[string, int64]{look: lookupUserID}
+	groupIDs   = nameCache[string, int64]{look: lookupGroupID}
 )
 
 // LookupUserName returns the name of uid on this machine, or "" when it has
@@ -94,22 +96,35 @@ func lookupGroup(gid int64) string {
 	return ""
 }
 
-// LookupUserID returns the uid of a user name on this machine.
+// LookupUserID returns the uid of a user name on this machine. Results are
+// cached.
 func LookupUserID(name string) (int64, bool) {
-	if u, err := user.Lookup(name); err == nil {
-		if id, err := strconv.ParseInt(u.Uid, 10, 64); err == nil {
-			return id, true
-		}
-	}
-	return nssID("passwd", name)
+	id := userIDs.get(name)
+	return id, id >= 0
 }
 
-// LookupGroupID returns the gid of a group name on this machine.
+// LookupGroupID returns the gid of a group name on this machine. Results
+// are cached.
 func LookupGroupID(name string) (int64, bool) {
-	if g, err := user.LookupGroup(name); err == nil {
-		if id, err := strconv.ParseInt(g.Gid, 10, 64); err == nil {
-			return id, true
+	id := groupIDs.get(name)
+	return id, id >= 0
+}
+
+// lookupUserID and lookupGroupID return -1 for a name without an id.
+func lookupUserID(name string) int64 {
+	if u, err := user.Lookup(name); err == nil {
+		if id, err := strconv.ParseInt(u.Uid, 10, 64); err == nil {
+			return id
 		}
 	}
-	return nssID("group", name)
+	return getentID("passwd", name)
+}
+
+func lookupGroupID(name string) int64 {
+	if g, err := user.LookupGroup(name); err == nil {
+		if id, err := strconv.ParseInt(g.Gid, 10, 64); err == nil {
+			return id
+		}
+	}
+	return getentID("group", name)
 }
