@@ -89,7 +89,7 @@ type session struct {
 	applying     bool
 	inTail       bool
 	work         chan func() // the worker pool's queue
-	tasks        []*task     // entries waiting for their tails, in order
+	tasks        fifo[*task] // entries waiting for their tails, in order
 	copied       atomic.Int64
 	groups       map[linkKey]bool // hard-link groups met so far, in processing order
 	pending      []func() error   // mirror changes waiting for their increments to be durable

@@ -37,12 +37,12 @@ func (s *session) stopWorkers() {
 	if s.work == nil {
 		return
 	}
-	for _, t := range s.tasks {
+	for _, t := range s.tasks.all() {
 		if t.done != nil {
 			<-t.done
 		}
 	}
-	s.tasks = nil
+	s.tasks.reset()
 	close(s.work)
 	s.work = nil
 }
@@ -50,7 +50,7 @@ func (s *session) stopWorkers() {
 // emit schedules an entry's work: bg (may be nil) on a worker, then tail
 // in order on this goroutine. Only tails may touch the session's outputs.
 func (s *session) emit(bg func(), tail func() error) error {
-	if bg == nil && len(s.tasks) == 0 {
+	if bg == nil && s.tasks.len() == 0 {
 		return s.runTail(tail)
 	}
 	t := &task{tail: tail}
@@ -63,9 +63,9 @@ func (s *session) emit(bg func(), tail func() error) error {
 			s.work <- func() { bg(); close(done) }
 		}
 	}
-	s.tasks = append(s.tasks, t)
-	if len(s.tasks) > maxInFlight {
-		return s.drain(len(s.tasks) - maxInFlight/2)
+	s.tasks.push(t)
+	if s.tasks.len() > maxInFlight {
+		return s.drain(s.tasks.len() - maxInFlight/2)
 	}
 	return s.drain(0)
 }
@@ -73,8 +73,8 @@ func (s *session) emit(bg func(), tail func() error) error {
 // drain runs the tails whose background part is over, in order, and
 // blocks until at least n tails have run.
 func (s *session) drain(n int) error {
-	for len(s.tasks) > 0 {
-		t := s.tasks[0]
+	for s.tasks.len() > 0 {
+		t := s.tasks.front()
 		if t.done != nil {
 			if n > 0 {
 				<-t.done
@@ -86,8 +86,7 @@ func (s *session) drain(n int) error {
 				}
 			}
 		}
-		s.tasks[0] = nil
-		s.tasks = s.tasks[1:]
+		s.tasks.pop()
 		n--
 		if err := s.runTail(t.tail); err != nil {
 			return err
@@ -97,7 +96,7 @@ func (s *session) drain(n int) error {
 }
 
 // drainAll runs every pending tail.
-func (s *session) drainAll() error { return s.drain(len(s.tasks)) }
+func (s *session) drainAll() error { return s.drain(s.tasks.len()) }
 
 // runTail runs one tail; while it runs, tails queued after it wait (a
 // commit it triggers must not run them ahead of it).

@@ -23,23 +23,15 @@ import (
 // rewrite.
 type snapshotShadow struct {
 	active  bool
-	queue   []*metadata.Record // last records taken by the merge, not yet recorded, in order, from head
-	head    int
-	matched int         // leading records of the last listing counted so far
-	warned  atomic.Bool // the reader skipped something: never copy
+	queue   fifo[*metadata.Record] // last records taken by the merge, not yet recorded, in order
+	matched int                    // leading records of the last listing counted so far
+	warned  atomic.Bool            // the reader skipped something: never copy
 }
 
 // taken notes a record of the last listing the merge is done with.
 func (sh *snapshotShadow) taken(prev *metadata.Record) {
 	if sh.active && prev != nil {
-		if len(sh.queue) == cap(sh.queue) && sh.head >= len(sh.queue)/2 {
-			// Full, and half of it already recorded: move the rest
-			// down rather than grow.
-			n := copy(sh.queue, sh.queue[sh.head:])
-			clear(sh.queue[n:])
-			sh.queue, sh.head = sh.queue[:n], 0
-		}
-		sh.queue = append(sh.queue, prev)
+		sh.queue.push(prev)
 	}
 }
 
@@ -48,13 +40,8 @@ func (sh *snapshotShadow) taken(prev *metadata.Record) {
 func (s *session) snapshotWrite(cur, prev *metadata.Record) error {
 	sh := &s.shadow
 	if sh.active {
-		if cur != nil && prev != nil && sh.head < len(sh.queue) && sh.queue[sh.head] == prev && cur.Equal(prev) {
-			sh.queue[sh.head] = nil
-			if sh.head++; sh.head == len(sh.queue) {
-				// Empty: back to the start of the array, which
-				// slicing off the front would give up.
-				sh.queue, sh.head = sh.queue[:0], 0
-			}
+		if cur != nil && prev != nil && sh.queue.len() > 0 && sh.queue.front() == prev && cur.Equal(prev) {
+			sh.queue.pop()
 			sh.matched++
 			return nil
 		}
@@ -73,8 +60,7 @@ func (s *session) snapshotWrite(cur, prev *metadata.Record) error {
 func (s *session) materializeSnapshot() error {
 	sh := &s.shadow
 	sh.active = false
-	clear(sh.queue)
-	sh.queue, sh.head = nil, 0
+	sh.queue.reset()
 	if sh.matched == 0 {
 		return nil
 	}
@@ -103,7 +89,7 @@ func (s *session) materializeSnapshot() error {
 func (s *session) closeSnapshot() error {
 	sh := &s.shadow
 	if sh.active {
-		if s.prev.done && sh.head == len(sh.queue) && !sh.warned.Load() {
+		if s.prev.done && sh.queue.len() == 0 && !sh.warned.Load() {
 			ok, err := s.copySnapshot()
 			if ok || err != nil {
 				sh.active = false
