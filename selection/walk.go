@@ -289,6 +289,7 @@ const (
 // fetchAndExpand lists l, queues its subdirectories and marks it done.
 func (pf *prefetcher) fetchAndExpand(l *listing) {
 	l.fetch()
+	var ahead []*listing // last to first: the first ends on top
 	for i := len(l.names) - 1; i >= 0; i-- {
 		fi := l.infos[i]
 		if fi == nil || !fi.IsDir() {
@@ -305,8 +306,9 @@ func (pf *prefetcher) fetchAndExpand(l *listing) {
 			l.subs = make([]*listing, len(l.names))
 		}
 		l.subs[i] = sub
-		pf.push(sub)
+		ahead = append(ahead, sub)
 	}
+	pf.push(ahead...) // at once, as the walk queues its own
 	close(l.done)
 }
 
