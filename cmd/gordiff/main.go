@@ -28,11 +28,6 @@ import (
 var version = "0.1.0-dev"
 
 func main() {
-	if os.Getenv("GORDIFF_MEMPROFILE") == "" {
-		// Allocation sampling costs a stack walk per sampled allocation
-		// and touches memory of its own; only the profiler reads it.
-		runtime.MemProfileRate = 0
-	}
 	if os.Getenv("GOGC") == "" {
 		// A backup's live heap is small and flat (the trees stream); a
 		// lazier collector trades ~10 MiB of it for less CPU.
@@ -68,6 +63,10 @@ func profiled(cmd func() int) int {
 				f.Close()
 			}
 		}()
+	} else {
+		// Allocation sampling costs a stack walk per sampled allocation
+		// and touches memory of its own; only the profiler reads it.
+		runtime.MemProfileRate = 0
 	}
 	return cmd()
 }
