@@ -21,5 +21,8 @@
 // per level of the current path at most), and never panic on bad input:
 // every bad pattern, regular expression, size or filelist is an error that
 // names the offending input and wraps ErrInvalid (or the I/O error).
+// It must never make a system call that bypasses the Go scheduler on a
+// file system it has not checked to be a local disk or memory one: a hung
+// network server must not hold one of the process's processors.
 // It imports nothing above it in gordiff's stack.
 package selection

@@ -55,7 +55,7 @@ func Walk(ctx context.Context, root string, set *Set, fn WalkFunc) error {
 	}
 	w := &walker{ctx: ctx, set: set, fn: fn, pf: newPrefetcher()}
 	defer w.pf.stop()
-	return w.dir(set.base, set.prefix, nil)
+	return w.dir(set.base, set.prefix, fi, nil)
 }
 
 type pendingDir struct {
@@ -98,14 +98,16 @@ func (w *walker) flush() error {
 	return nil
 }
 
-// dir walks the content of the directory at full; prefix is full followed
-// by '/'. l is its listing when it was fetched ahead, else nil.
-func (w *walker) dir(full, prefix string, l *listing) error {
+// dir walks the content of the directory at full, whose lstat is fi;
+// prefix is full followed by '/'. l is its listing when it was fetched
+// ahead, else nil.
+func (w *walker) dir(full, prefix string, fi fs.FileInfo, l *listing) error {
 	if err := w.ctx.Err(); err != nil {
 		return err
 	}
 	if l == nil {
-		l = &listing{dir: full}
+		l = &listing{dir: full, kinds: &w.pf.kinds}
+		l.dev, l.hasDev = deviceOf(fi)
 		l.fetch()
 	} else {
 		w.pf.take(l)
@@ -187,7 +189,7 @@ func (w *walker) dir(full, prefix string, l *listing) error {
 				return err
 			}
 			if fi.IsDir() {
-				if err := w.dir(child, child+"/", sub); err != nil {
+				if err := w.dir(child, child+"/", fi, sub); err != nil {
 					return err
 				}
 			}
@@ -197,7 +199,7 @@ func (w *walker) dir(full, prefix string, l *listing) error {
 			}
 			mark := len(w.pending)
 			w.pending = append(w.pending, pendingDir{rel: rel, fi: fi})
-			if err := w.dir(child, child+"/", sub); err != nil {
+			if err := w.dir(child, child+"/", fi, sub); err != nil {
 				return err
 			}
 			if len(w.pending) > mark {
@@ -207,6 +209,12 @@ func (w *walker) dir(full, prefix string, l *listing) error {
 		}
 	}
 	return nil
+}
+
+// fsKinds remembers, per device, whether a file system answers at memory
+// speed (see listing_linux.go); it is learnt once per device and walk.
+type fsKinds struct {
+	local sync.Map // device number (uint64) -> bool
 }
 
 // A listing is a directory's sorted names with each one's lstat: the
@@ -219,8 +227,9 @@ type listing struct {
 	err   error         // the listing's own error (names holds what was read)
 	done  chan struct{} // closed when fetched (ahead listings only)
 
-	dev    uint64       // the directory's file system, when hasDev
-	hasDev bool         // (listings ahead only)
+	dev    uint64 // the directory's file system, when hasDev
+	hasDev bool
+	kinds  *fsKinds     // the walk's knowledge of the file systems met
 	subs   []*listing   // by name index: subdirectories listed ahead by a worker
 	state  atomic.Int32 // queued, then taken by a worker or the walk
 }
@@ -238,6 +247,7 @@ type listing struct {
 // queued listing the walk needs before a worker took it is listed by the
 // walk itself.
 type prefetcher struct {
+	kinds   fsKinds
 	mu      sync.Mutex
 	cond    *sync.Cond
 	stack   []*listing
@@ -321,7 +331,7 @@ func (pf *prefetcher) hold(dir string, fi fs.FileInfo) *listing {
 		return nil
 	}
 	pf.held++
-	l := &listing{dir: dir, done: make(chan struct{})}
+	l := &listing{dir: dir, done: make(chan struct{}), kinds: &pf.kinds}
 	l.dev, l.hasDev = deviceOf(fi)
 	return l
 }

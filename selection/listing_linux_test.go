@@ -1,0 +1,117 @@
+package selection
+
+import (
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+)
+
+// TestListingFastPath lists one directory with the scheduler-bypassing
+// calls and with the ordinary ones: the names, lstats and errors must be
+// the same. It runs on the test's temporary directory and, where there is
+// one, on a tmpfs (the file systems the fast path is for).
+func TestListingFastPath(t *testing.T) {
+	dirs := []string{t.TempDir()}
+	if fi, err := os.Stat("/dev/shm"); err == nil && fi.IsDir() {
+		d, err := os.MkdirTemp("/dev/shm", "gordiff-listing-")
+		if err == nil {
+			t.Cleanup(func() { os.RemoveAll(d) })
+			dirs = append(dirs, d)
+		}
+	}
+	for _, dir := range dirs {
+		for _, name := range []string{"b", "a", "ccc", "é long name with spaces"} {
+			if err := os.WriteFile(filepath.Join(dir, name), []byte(name), 0o640); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink("nowhere", filepath.Join(dir, "link")); err != nil {
+			t.Fatal(err)
+		}
+		if err := syscall.Mkfifo(filepath.Join(dir, "fifo"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		fi, err := os.Lstat(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dev, _ := deviceOf(fi)
+		list := func(local bool) *listing {
+			k := &fsKinds{}
+			k.local.Store(dev, local)
+			l := &listing{dir: dir, kinds: k, dev: dev, hasDev: true}
+			l.fetch()
+			if l.err != nil {
+				t.Fatalf("%s (local %v): %v", dir, local, l.err)
+			}
+			return l
+		}
+		fast, slow := list(true), list(false)
+		if len(fast.names) != 7 || len(fast.names) != len(slow.names) {
+			t.Fatalf("%s: %d names fast, %d slow, want 7: %q", dir, len(fast.names), len(slow.names), fast.names)
+		}
+		for i, name := range fast.names {
+			if slow.names[i] != name {
+				t.Fatalf("%s: name %d is %q fast, %q slow", dir, i, name, slow.names[i])
+			}
+			a, b := fast.infos[i], slow.infos[i]
+			if a == nil || b == nil {
+				t.Fatalf("%s/%s: no lstat (fast %v, slow %v)", dir, name, fast.errs, slow.errs)
+			}
+			sa, sb := a.Sys().(*syscall.Stat_t), b.Sys().(*syscall.Stat_t)
+			sa2, sb2 := *sa, *sb
+			sa2.Atim, sb2.Atim = syscall.Timespec{}, syscall.Timespec{} // the only field that may move
+			if sa2 != sb2 {
+				t.Errorf("%s/%s: lstat differs:\nfast %+v\nslow %+v", dir, name, *sa, *sb)
+			}
+			want, err := os.Lstat(filepath.Join(dir, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.Name() != name || a.Mode() != want.Mode() || a.Size() != want.Size() || !a.ModTime().Equal(want.ModTime()) {
+				t.Errorf("%s/%s: fast lstat gives %v %d %v, os.Lstat %v %d %v", dir, name, a.Mode(), a.Size(), a.ModTime(), want.Mode(), want.Size(), want.ModTime())
+			}
+		}
+	}
+}
+
+// TestFSKinds checks which file systems take the fast path: a tmpfs does,
+// /proc does not, and the answer is learnt once per device.
+func TestFSKinds(t *testing.T) {
+	for _, c := range []struct {
+		dir   string
+		local bool
+	}{{"/dev/shm", true}, {"/proc", false}, {"/sys", false}} {
+		f, err := os.Open(c.dir)
+		if err != nil {
+			t.Logf("%s: %v", c.dir, err)
+			continue
+		}
+		var st syscall.Statfs_t
+		if err := syscall.Fstatfs(int(f.Fd()), &st); err != nil {
+			t.Fatal(err)
+		}
+		if c.local && uint32(st.Type) != 0x01021994 {
+			f.Close()
+			continue // /dev/shm is not a tmpfs here
+		}
+		k := &fsKinds{}
+		if k.isLocal(7) {
+			t.Fatal("an unknown device counts as local")
+		}
+		if got := k.learn(7, int(f.Fd())); got != c.local {
+			t.Errorf("%s: learn says local %v, want %v", c.dir, got, c.local)
+		}
+		f.Close()
+		if got := k.isLocal(7); got != c.local {
+			t.Errorf("%s: isLocal after learning says %v, want %v", c.dir, got, c.local)
+		}
+		if got := k.learn(7, -1); got != c.local { // no second statfs: fd -1 would fail
+			t.Errorf("%s: learnt again: %v", c.dir, got)
+		}
+	}
+}
