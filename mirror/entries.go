@@ -272,27 +272,37 @@ func (s *session) unchanged(e *remote.Entry, prev *metadata.Record) error {
 	follower := rec.Type == metadata.TypeReg && s.follower(rec)
 	// The snapshot keeps the last record, as rdiff-backup's does: what
 	// the change test ignores (a symlink's owner, say) is not news.
-	return s.emit(nil, func() error {
-		rec := prev
-		if rec.Type == metadata.TypeReg && (follower || hardLinked(rec)) {
-			keep := *prev // its SHA1 changes below
-			rec = &keep
-			if follower {
-				rec.SHA1 = ""
-			} else if hardLinked(rec) {
-				path := s.repo.mirrorPath(rec.Index)
-				if rec.SHA1 == "" { // it became the group's first path
-					sum, err := sha1File(path)
-					if err != nil {
-						return wrapPath("read", path, err)
-					}
-					rec.SHA1 = sum
+	if s.tasks.len() == 0 {
+		// Nothing is in flight: carry it now, without the closure a
+		// queued tail would need (one allocation per entry of an
+		// unchanged tree).
+		return s.runTail(func() error { return s.carry(e, prev, follower) })
+	}
+	return s.emit(nil, func() error { return s.carry(e, prev, follower) })
+}
+
+// carry records an unchanged entry, whose last record is prev; follower
+// tells a hard link that is not its group's first path.
+func (s *session) carry(e *remote.Entry, prev *metadata.Record, follower bool) error {
+	rec := prev
+	if rec.Type == metadata.TypeReg && (follower || hardLinked(rec)) {
+		keep := *prev // its SHA1 changes below
+		rec = &keep
+		if follower {
+			rec.SHA1 = ""
+		} else if hardLinked(rec) {
+			path := s.repo.mirrorPath(rec.Index)
+			if rec.SHA1 == "" { // it became the group's first path
+				sum, err := sha1File(path)
+				if err != nil {
+					return wrapPath("read", path, err)
 				}
-				s.noteLeader(rec, path)
+				rec.SHA1 = sum
 			}
+			s.noteLeader(rec, path)
 		}
-		return s.record(e, rec, prev, false, size(e.Record), size(prev), na)
-	})
+	}
+	return s.record(e, rec, prev, false, size(e.Record), size(prev), na)
 }
 
 // remove handles an entry gone from the source: its increment keeps the
