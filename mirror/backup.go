@@ -117,6 +117,7 @@ type recordPeek struct {
 	head    *metadata.Record
 	done    bool
 	batches chan textBatch
+	free    chan textBatch // batches consumed, for the reader to fill again
 	stop    chan struct{}
 	cur     textBatch // the batch being consumed, from its texts[next]
 	next    int
@@ -138,11 +139,18 @@ const (
 
 func (p *recordPeek) start() {
 	p.batches = make(chan textBatch, peekAhead)
+	p.free = make(chan textBatch, peekAhead+2)
 	p.stop = make(chan struct{})
 	go func() {
 		defer close(p.batches)
 		for {
-			b := textBatch{buf: make([]byte, 0, peekBatch*256), ends: make([]int, 0, peekBatch), lines: make([]int, 0, peekBatch)}
+			var b textBatch
+			select {
+			case b = <-p.free: // its texts are spent: reuse its memory
+				b.buf, b.ends, b.lines = b.buf[:0], b.ends[:0], b.lines[:0]
+			default:
+				b = textBatch{buf: make([]byte, 0, peekBatch*256), ends: make([]int, 0, peekBatch), lines: make([]int, 0, peekBatch)}
+			}
 			for len(b.ends) < peekBatch {
 				buf, line, err := p.r.NextText(b.buf)
 				if err != nil {
@@ -177,7 +185,8 @@ func (p *recordPeek) close() {
 }
 
 // text returns the text of the next record, not parsed yet, or an error
-// (io.EOF at the end) once none is left.
+// (io.EOF at the end) once none is left. The text is valid until the next
+// call: its memory is then reused.
 func (p *recordPeek) text() ([]byte, int, error) {
 	for p.next == len(p.cur.ends) {
 		if p.err != nil {
@@ -186,6 +195,12 @@ func (p *recordPeek) text() ([]byte, int, error) {
 		b, ok := <-p.batches
 		if !ok {
 			return nil, 0, io.EOF
+		}
+		if p.cur.buf != nil {
+			select { // no text of it is held: see text
+			case p.free <- p.cur:
+			default:
+			}
 		}
 		p.cur, p.next, p.err = b, 0, b.err
 	}
