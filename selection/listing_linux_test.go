@@ -1,8 +1,12 @@
 package selection
 
 import (
+	"context"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 )
@@ -113,5 +117,74 @@ func TestFSKinds(t *testing.T) {
 		if got := k.learn(7, -1); got != c.local { // no second statfs: fd -1 would fail
 			t.Errorf("%s: learnt again: %v", c.dir, got)
 		}
+	}
+}
+
+// TestWalkReusedListings walks a tree of directories of very different
+// sizes, so that each listing's memory is reused by listings longer and
+// shorter than the last one, and checks every entry against os.Lstat and
+// the tree's own names: nothing stale may come back from an earlier
+// directory, nothing may be missed.
+func TestWalkReusedListings(t *testing.T) {
+	root := t.TempDir()
+	want := map[string]os.FileInfo{}
+	sizes := []int{1, 40, 3, 0, 17, 2, 90, 5, 1, 33}
+	for d, n := range sizes {
+		dir := filepath.Join(root, fmt.Sprintf("d%02d", d))
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for i := range n {
+			name := filepath.Join(dir, fmt.Sprintf("f%03d-%s", i, strings.Repeat("x", (i*7+d)%23)))
+			if err := os.WriteFile(name, make([]byte, i+d), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if d%3 == 0 { // and some depth, listed ahead or by the walk
+			if err := os.MkdirAll(filepath.Join(dir, "deep", "er"), 0o700); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := filepath.WalkDir(root, func(p string, _ fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		fi, err := os.Lstat(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		want[rel] = fi
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, ahead := range []int{0, 64} {
+		func() {
+			defer func(n int) { maxAhead = n }(maxAhead)
+			maxAhead = ahead
+			seen := 0
+			err := Walk(context.Background(), root, nil, func(rel string, fi fs.FileInfo, err error) error {
+				if err != nil {
+					return err
+				}
+				w, ok := want[rel]
+				if !ok {
+					return fmt.Errorf("walk yields %q, which is not in the tree", rel)
+				}
+				seen++
+				if fi.Mode() != w.Mode() || fi.Size() != w.Size() || (rel != "." && fi.Name() != w.Name()) {
+					t.Errorf("maxAhead %d: %s: walk gives %v %d %q, os.Lstat %v %d %q", ahead, rel, fi.Mode(), fi.Size(), fi.Name(), w.Mode(), w.Size(), w.Name())
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if seen != len(want) {
+				t.Errorf("maxAhead %d: walk yields %d entries, the tree has %d", ahead, seen, len(want))
+			}
+		}()
 	}
 }

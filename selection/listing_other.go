@@ -33,3 +33,8 @@ func readDirNames(path string) ([]string, error) {
 	}
 	return names, err
 }
+
+// listMem has nothing to reuse on this platform.
+type listMem struct{}
+
+func (l *listing) release() {}

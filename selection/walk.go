@@ -15,7 +15,9 @@ import (
 // WalkFunc receives the entries Walk selects, in order. rel is the path
 // below the root ("." for the root), fi its lstat. When err is not nil, rel
 // could not be listed or examined: fi is nil and the walk goes on unless fn
-// returns an error. An error from fn stops the walk and is returned by Walk,
+// returns an error. fi is only valid during the call: its memory is
+// reused once its directory is done. An error from fn stops the walk and
+// is returned by Walk,
 // except fs.SkipDir: returned for a directory it skips the directory's
 // content, returned for anything else it is ignored.
 type WalkFunc func(rel string, fi fs.FileInfo, err error) error
@@ -112,6 +114,7 @@ func (w *walker) dir(full, prefix string, fi fs.FileInfo, l *listing) error {
 	} else {
 		w.pf.take(l)
 	}
+	defer l.release() // fn saw its lstats: they are not kept
 	if l.err != nil {
 		if rerr := w.report(w.rel(full), l.err); rerr != nil {
 			return rerr
@@ -230,6 +233,7 @@ type listing struct {
 	dev    uint64 // the directory's file system, when hasDev
 	hasDev bool
 	kinds  *fsKinds     // the walk's knowledge of the file systems met
+	mem    *listMem     // where names, infos and the lstats live (see release)
 	subs   []*listing   // by name index: subdirectories listed ahead by a worker
 	state  atomic.Int32 // queued, then taken by a worker or the walk
 }
