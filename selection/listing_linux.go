@@ -1,6 +1,8 @@
 package selection
 
 import (
+	"bytes"
+	"encoding/binary"
 	"io/fs"
 	"slices"
 	"sync"
@@ -46,7 +48,7 @@ func (l *listing) fetch() {
 		m = new(listMem)
 	}
 	l.mem = m
-	l.names = m.names[:0]
+	arena, ends := m.arena[:0], m.ends[:0]
 	buf := direntBufs.get()
 	defer direntBufs.put(buf)
 	for {
@@ -61,8 +63,18 @@ func (l *listing) fetch() {
 		if n <= 0 {
 			break
 		}
-		_, _, l.names = unix.ParseDirent(buf[:n], -1, l.names)
+		arena, ends = appendDirentNames(arena, ends, buf[:n])
 	}
+	// One string holds every name: one allocation per directory
+	// rather than one per entry.
+	all := string(arena)
+	l.names = m.names[:0]
+	from := 0
+	for _, end := range ends {
+		l.names = append(l.names, all[from:end])
+		from = end
+	}
+	m.arena, m.ends = arena, ends
 	slices.Sort(l.names)
 	n := len(l.names)
 	if cap(m.infos) < n {
@@ -100,6 +112,8 @@ func (l *listing) fetch() {
 // fifth of a no-change backup's allocated bytes, each page of them a
 // fault.
 type listMem struct {
+	arena []byte // the names as read, back to back
+	ends  []int  // where each name ends in arena
 	names []string
 	infos []fs.FileInfo
 	sts   []fileInfo
@@ -127,6 +141,31 @@ func (l *listing) release() {
 
 // maxPooledListing bounds the listings whose memory is kept for reuse.
 const maxPooledListing = 4096
+
+// appendDirentNames appends the names of the getdents64 records in buf to
+// arena, and where each ends to ends; "." and ".." are left out.
+func appendDirentNames(arena []byte, ends []int, buf []byte) ([]byte, []int) {
+	// struct linux_dirent64: d_ino (8 bytes), d_off (8), d_reclen (2),
+	// d_type (1), then the name, NUL-terminated and padded.
+	const nameOff = 19
+	for len(buf) >= nameOff {
+		reclen := int(binary.NativeEndian.Uint16(buf[16:18]))
+		if reclen < nameOff || reclen > len(buf) {
+			break
+		}
+		name := buf[nameOff:reclen]
+		buf = buf[reclen:]
+		if i := bytes.IndexByte(name, 0); i >= 0 {
+			name = name[:i]
+		}
+		if string(name) == "." || string(name) == ".." {
+			continue
+		}
+		arena = append(arena, name...)
+		ends = append(ends, len(arena))
+	}
+	return arena, ends
+}
 
 const openDirFlags = unix.O_RDONLY | unix.O_DIRECTORY | unix.O_CLOEXEC | unix.O_NOFOLLOW
 

@@ -2,13 +2,17 @@ package selection
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 // TestListingFastPath lists one directory with the scheduler-bypassing
@@ -187,4 +191,78 @@ func TestWalkReusedListings(t *testing.T) {
 			}
 		}()
 	}
+}
+
+// TestDirentNames reads a real directory's getdents64 records and checks
+// that appendDirentNames finds the names x/sys/unix's parser finds.
+func TestDirentNames(t *testing.T) {
+	dir := t.TempDir()
+	for i := range 300 { // more than one getdents buffer's worth
+		name := fmt.Sprintf("%03d%s", i, strings.Repeat("n", i%50))
+		if err := os.WriteFile(filepath.Join(dir, name), nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	buf := make([]byte, 4096)
+	var arena []byte
+	var ends []int
+	var want []string
+	for {
+		n, err := unix.Getdents(fd, buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+		arena, ends = appendDirentNames(arena, ends, buf[:n])
+		_, _, want = unix.ParseDirent(buf[:n], -1, want)
+	}
+	var got []string
+	from := 0
+	for _, end := range ends {
+		got = append(got, string(arena[from:end]))
+		from = end
+	}
+	if len(want) != 300 || !slices.Equal(got, want) {
+		t.Fatalf("appendDirentNames found %d names, x/sys/unix %d:\n%q\n%q", len(got), len(want), got, want)
+	}
+}
+
+// FuzzDirentNames feeds appendDirentNames arbitrary bytes: it must never
+// panic nor read past a record, and whatever it finds must be a name
+// (no NUL, no slash, neither "." nor "..").
+func FuzzDirentNames(f *testing.F) {
+	rec := func(name string) []byte {
+		b := make([]byte, 19, 19+len(name)+8)
+		b = append(b, name...)
+		b = append(b, 0)
+		for len(b)%8 != 0 {
+			b = append(b, 0)
+		}
+		binary.NativeEndian.PutUint16(b[16:], uint16(len(b)))
+		return b
+	}
+	f.Add(append(append(rec("."), rec("..")...), rec("a file")...))
+	f.Add(rec("x"))
+	f.Add([]byte{0, 1, 2})
+	f.Fuzz(func(t *testing.T, buf []byte) {
+		arena, ends := appendDirentNames(nil, nil, buf)
+		from := 0
+		for _, end := range ends {
+			if end < from || end > len(arena) {
+				t.Fatalf("bad end %d after %d in %d bytes", end, from, len(arena))
+			}
+			name := string(arena[from:end])
+			if name == "." || name == ".." || strings.IndexByte(name, 0) >= 0 {
+				t.Fatalf("found %q", name)
+			}
+			from = end
+		}
+	})
 }
