@@ -64,6 +64,7 @@ type session struct {
 
 	prev    *recordPeek // last session's listing; nil on a first backup
 	textBuf []byte      // sameText's formatting of a new record
+	shas    stringSlab  // the SHA1s sameText carries over
 	// listingWhole: the last listing was read to its end and found
 	// whole; nothing may change before (beforeChange).
 	listingWhole bool

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/gordiff/gordiff/metadata"
 	"github.com/gordiff/gordiff/remote"
@@ -142,7 +143,7 @@ func (s *session) sameText(e *remote.Entry) bool {
 		if len(want) != len(head)+len(tail) || !bytes.Equal(want[:len(head)], head) || !bytes.Equal(want[len(head):], tail) {
 			return false
 		}
-		sha = string(v[:n])
+		sha = s.shas.string(v[:n])
 	} else if !bytes.Equal(want, text) {
 		return false
 	}
@@ -528,4 +529,26 @@ func (s *session) commit() error {
 		s.applying = false
 	}
 	return nil
+}
+
+// stringSlab copies short strings into shared blocks: one allocation per
+// block rather than one per string (a SHA1 per unchanged file). A block
+// is only ever appended to, so the strings cut from it never change.
+type stringSlab struct {
+	b strings.Builder
+}
+
+const slabSize = 4096
+
+func (sl *stringSlab) string(v []byte) string {
+	if len(v) > slabSize/8 {
+		return string(v)
+	}
+	if sl.b.Cap()-sl.b.Len() < len(v) {
+		sl.b = strings.Builder{} // the old block stays with its strings
+		sl.b.Grow(slabSize)
+	}
+	start := sl.b.Len()
+	sl.b.Write(v)
+	return sl.b.String()[start:]
 }
