@@ -19,6 +19,7 @@ import (
 	"runtime/debug"
 	"runtime/pprof"
 	"runtime/trace"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/gordiff/gordiff/cmd/gordiff/internal/cli"
@@ -108,7 +109,7 @@ func run(args []string, stdin *os.File, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptible(context.Background())
 	defer stop()
 	switch inv.Action {
 	case "backup":
@@ -141,4 +142,47 @@ func progName() string {
 		return "rdiff-backup"
 	}
 	return "gordiff"
+}
+
+// interrupted is the cause of an action's cancellation by a signal.
+type interrupted struct{ sig os.Signal }
+
+func (e *interrupted) Error() string { return "interrupted by " + e.name() }
+
+func (e *interrupted) name() string {
+	if e.sig == syscall.SIGTERM {
+		return "SIGTERM"
+	}
+	return "SIGINT"
+}
+
+// signalled is set, before the action's context is cancelled, when SIGINT
+// or SIGTERM stops the action; fail then names the signal rather than the
+// cancellation it caused somewhere in the action.
+var signalled atomic.Pointer[interrupted]
+
+// interruptible returns a context cancelled by the first SIGINT or
+// SIGTERM, which lets the action stop cleanly (a backup leaves what the
+// next run regresses, as after a crash). The signal's default action comes
+// back at once: a second one ends the process there and then.
+func interruptible(parent context.Context) (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(parent)
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case sig := <-ch:
+			signal.Stop(ch)
+			in := &interrupted{sig: sig}
+			signalled.Store(in)
+			cancel(in)
+		case <-done:
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(ch)
+		close(done)
+		cancel(nil)
+	}
 }

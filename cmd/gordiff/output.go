@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -75,6 +77,13 @@ func prefix(l gordiff.Level) string {
 
 // fail prints an action's failure: the error and the step it failed on.
 func (c *console) fail(step string, err error) int {
+	if in := signalled.Load(); in != nil && errors.Is(err, context.Canceled) {
+		msg := "Interrupted by " + in.name()
+		if c.action == "backup" {
+			msg += ": the session is incomplete; the next backup, or gordiff regress, takes the repository back to its last complete session"
+		}
+		err = errors.New(msg)
+	}
 	c.message(1, err.Error())
 	c.message(1, fmt.Sprintf("Action %s failed on step %s", c.action, step))
 	return c.status | exitError
