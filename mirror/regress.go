@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"sync"
 
 	"github.com/gordiff/gordiff/increments"
 	"github.com/gordiff/gordiff/metadata"
@@ -65,7 +66,7 @@ func (s *session) regressFirst() error {
 	return nil
 }
 
-var pidRe = regexp.MustCompile(`(?i)^PID\s*([0-9]+)`)
+var pidRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)^PID\s*([0-9]+)`) })
 
 // regress undoes the session of the newer of two current_mirror markers.
 func (s *session) regress() error {
@@ -84,7 +85,7 @@ func (s *session) regress() error {
 	if !s.opts.Force {
 		for _, m := range markers {
 			data, _ := os.ReadFile(filepath.Join(s.repo.Data, m.name))
-			if sub := pidRe.FindSubmatch(bytes.TrimSpace(data)); sub != nil {
+			if sub := pidRe().FindSubmatch(bytes.TrimSpace(data)); sub != nil {
 				if pid, _ := strconv.Atoi(string(sub[1])); pid != os.Getpid() && processAlive(pid) {
 					return fmt.Errorf("%w (process %d, marker %s)", ErrStillRunning, pid, m.name)
 				}
