@@ -21,8 +21,10 @@
 // per level of the current path at most), and never panic on bad input:
 // every bad pattern, regular expression, size or filelist is an error that
 // names the offending input and wraps ErrInvalid (or the I/O error).
-// It must never make a system call that bypasses the Go scheduler on a
-// file system it has not checked to be a local disk or memory one: a hung
-// network server must not hold one of the process's processors.
+// It must never make a system call that bypasses the Go scheduler unless
+// the call cannot wait on a device or a server: only getdents and the
+// lstat of a non-directory that is no mount point, in a directory checked
+// to be on a memory file system. Such a call cannot be preempted, so one
+// that blocked would stop the whole process at its next collection.
 // It imports nothing above it in gordiff's stack.
 package selection

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"io/fs"
 	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -18,37 +19,37 @@ import (
 // name, which spares the kernel the walk down the full path that an lstat
 // of each child would repeat.
 //
-// On a local disk or memory file system (see localFS) the calls bypass the
-// Go scheduler's system call bookkeeping: each takes a few microseconds,
+// On a memory file system (tmpfs, ramfs) getdents and the lstat of each
+// child that is neither a directory nor a mount point bypass the Go
+// scheduler's system call bookkeeping: each takes a microsecond or two,
 // and announcing tens of thousands of them made the runtime's monitor
-// hand the listers' processors to fresh threads over and over (a third of
+// hand the listers' processors to other threads over and over (a third of
 // the futex and sleep calls of a no-change backup, and 4 % of its CPU). A
-// call that may block for long, on a network or FUSE file system or one
-// not yet known, goes through the scheduler as usual, so that a hung
-// server never holds a processor.
+// call that bypasses the scheduler cannot be preempted: if it blocked, the
+// next garbage collection would wait for it and the whole process would
+// stop, signals included. So nothing that may wait on a device or a
+// server goes that way: not a disk file system (a failing disk or an
+// iSCSI volume can take minutes), not the open of the directory (its path
+// crosses other file systems), not the lstat of a subdirectory or of a
+// mount point (it answers from the file system mounted there).
 func (l *listing) fetch() {
-	fast := l.hasDev && l.kinds != nil && l.kinds.isLocal(l.dev)
-	var fd int
-	var err error
-	if fast {
-		fd, err = openDirRaw(l.dir)
-	} else {
-		fd, err = unix.Open(l.dir, openDirFlags, 0)
-	}
+	fd, err := unix.Open(l.dir, openDirFlags, 0)
 	if err != nil {
 		l.err = &fs.PathError{Op: "open", Path: l.dir, Err: err}
 		return
 	}
-	if !fast && l.hasDev && l.kinds != nil {
-		fast = l.kinds.learn(l.dev, fd)
-	}
 	defer unix.Close(fd)
+	fast := l.kinds != nil && l.kinds.inMemory(fd)
+	var mounts map[string]bool // mount points in this directory, when fast
+	if fast {
+		mounts, fast = l.kinds.mountsIn(l.dir)
+	}
 	m, _ := listMems.Get().(*listMem)
 	if m == nil {
 		m = new(listMem)
 	}
 	l.mem = m
-	arena, ends := m.arena[:0], m.ends[:0]
+	arena, ents := m.arena[:0], m.ents[:0]
 	buf := direntBufs.get()
 	defer direntBufs.put(buf)
 	for {
@@ -63,19 +64,21 @@ func (l *listing) fetch() {
 		if n <= 0 {
 			break
 		}
-		arena, ends = appendDirentNames(arena, ends, buf[:n])
+		arena, ents = appendDirents(arena, ents, buf[:n])
 	}
 	// One string holds every name: one allocation per directory
 	// rather than one per entry.
 	all := string(arena)
-	l.names = m.names[:0]
 	from := 0
-	for _, end := range ends {
-		l.names = append(l.names, all[from:end])
-		from = end
+	for i := range ents {
+		ents[i].name = all[from:ents[i].end]
+		from = ents[i].end
 	}
-	m.arena, m.ends = arena, ends
-	slices.Sort(l.names)
+	slices.SortFunc(ents, func(a, b dirent) int { return strings.Compare(a.name, b.name) })
+	l.names = m.names[:0]
+	for _, e := range ents {
+		l.names = append(l.names, e.name)
+	}
 	n := len(l.names)
 	if cap(m.infos) < n {
 		m.infos = make([]fs.FileInfo, n)
@@ -88,9 +91,13 @@ func (l *listing) fetch() {
 	var cname []byte // the name with its NUL, for the raw call
 	for i, name := range l.names {
 		fi := &sts[i]
+		raw := fast && ents[i].typ != unix.DT_DIR && ents[i].typ != unix.DT_UNKNOWN && !mounts[name]
+		if raw && rawLstatHook != nil {
+			rawLstatHook(l.dir, name)
+		}
 		cname = append(append(cname[:0], name...), 0)
 		for {
-			err = lstatAt(fd, name, cname, &fi.st, fast)
+			err = lstatAt(fd, name, cname, &fi.st, raw)
 			if err != unix.EINTR {
 				break
 			}
@@ -112,8 +119,8 @@ func (l *listing) fetch() {
 // fifth of a no-change backup's allocated bytes, each page of them a
 // fault.
 type listMem struct {
-	arena []byte // the names as read, back to back
-	ends  []int  // where each name ends in arena
+	arena []byte   // the names as read, back to back
+	ents  []dirent // each name (once cut from arena) and its type
 	names []string
 	infos []fs.FileInfo
 	sts   []fileInfo
@@ -132,6 +139,8 @@ func (l *listing) release() {
 	clear(l.names)
 	clear(l.infos)
 	clear(m.sts[:len(l.names)])
+	clear(m.ents)
+	m.ents = m.ents[:0]
 	m.names, m.infos = l.names[:0], l.infos[:0]
 	l.names, l.infos = nil, nil
 	if cap(m.sts) <= maxPooledListing { // a huge directory's arrays go
@@ -142,9 +151,20 @@ func (l *listing) release() {
 // maxPooledListing bounds the listings whose memory is kept for reuse.
 const maxPooledListing = 4096
 
-// appendDirentNames appends the names of the getdents64 records in buf to
-// arena, and where each ends to ends; "." and ".." are left out.
-func appendDirentNames(arena []byte, ends []int, buf []byte) ([]byte, []int) {
+// rawLstatHook, when set (by tests), is told of every lstat that bypasses
+// the scheduler.
+var rawLstatHook func(dir, name string)
+
+// dirent is a directory entry as getdents gives it.
+type dirent struct {
+	name string // set once the whole listing is read
+	end  int    // where the name ends in the listing's arena
+	typ  uint8  // d_type: unix.DT_DIR, unix.DT_REG, ..., unix.DT_UNKNOWN
+}
+
+// appendDirents appends the names of the getdents64 records in buf to
+// arena, and an entry for each to ents; "." and ".." are left out.
+func appendDirents(arena []byte, ents []dirent, buf []byte) ([]byte, []dirent) {
 	// struct linux_dirent64: d_ino (8 bytes), d_off (8), d_reclen (2),
 	// d_type (1), then the name, NUL-terminated and padded.
 	const nameOff = 19
@@ -153,6 +173,7 @@ func appendDirentNames(arena []byte, ends []int, buf []byte) ([]byte, []int) {
 		if reclen < nameOff || reclen > len(buf) {
 			break
 		}
+		typ := buf[18]
 		name := buf[nameOff:reclen]
 		buf = buf[reclen:]
 		if i := bytes.IndexByte(name, 0); i >= 0 {
@@ -162,63 +183,40 @@ func appendDirentNames(arena []byte, ends []int, buf []byte) ([]byte, []int) {
 			continue
 		}
 		arena = append(arena, name...)
-		ends = append(ends, len(arena))
+		ents = append(ents, dirent{end: len(arena), typ: typ})
 	}
-	return arena, ends
+	return arena, ents
 }
 
 const openDirFlags = unix.O_RDONLY | unix.O_DIRECTORY | unix.O_CLOEXEC | unix.O_NOFOLLOW
 
-// isLocal reports whether dev is known to be a local file system.
-func (k *fsKinds) isLocal(dev uint64) bool {
-	v, ok := k.local.Load(dev)
-	return ok && v.(bool)
-}
-
-// learn finds out whether the file system of the open directory fd,
-// device dev, is local, once per device.
-func (k *fsKinds) learn(dev uint64, fd int) bool {
-	if v, ok := k.local.Load(dev); ok {
+// inMemory reports whether the open directory fd is on a memory file
+// system, learning it once per device. Its device comes from the fd, not
+// from the lstat that found the directory: something may have been
+// mounted on it since.
+func (k *fsKinds) inMemory(fd int) bool {
+	var st unix.Stat_t
+	if unix.Fstat(fd, &st) != nil {
+		return false
+	}
+	dev := uint64(st.Dev) //nolint:unconvert // Dev is uint32 on some systems
+	if v, ok := k.memory.Load(dev); ok {
 		return v.(bool)
 	}
-	var st unix.Statfs_t
-	local := unix.Fstatfs(fd, &st) == nil && localFS(int64(st.Type)) //nolint:unconvert // int32 on some systems
-	k.local.Store(dev, local)
-	return local
+	var sfs unix.Statfs_t
+	mem := unix.Fstatfs(fd, &sfs) == nil && memoryFS(int64(sfs.Type)) //nolint:unconvert // int32 on some systems
+	k.memory.Store(dev, mem)
+	return mem
 }
 
-// localFS reports whether a statfs type is a local disk or memory file
-// system, whose directory reads and lstats never wait on a network.
-// Overlay is left out: its layers may be anything.
-func localFS(typ int64) bool {
+// memoryFS reports whether a statfs type is a file system held in memory,
+// whose directory reads and lstats never wait on a device.
+func memoryFS(typ int64) bool {
 	switch uint32(typ) {
-	case unix.EXT4_SUPER_MAGIC, // ext2, ext3 and ext4 share it
-		unix.XFS_SUPER_MAGIC,
-		unix.BTRFS_SUPER_MAGIC,
-		unix.TMPFS_MAGIC,
-		unix.RAMFS_MAGIC,
-		unix.F2FS_SUPER_MAGIC,
-		unix.BCACHEFS_SUPER_MAGIC,
-		zfsSuperMagic:
+	case unix.TMPFS_MAGIC, unix.RAMFS_MAGIC:
 		return true
 	}
 	return false
-}
-
-// zfsSuperMagic is OpenZFS's statfs type (not in x/sys/unix).
-const zfsSuperMagic = 0x2fc12fc1
-
-func openDirRaw(path string) (int, error) {
-	p, err := unix.BytePtrFromString(path)
-	if err != nil {
-		return -1, err
-	}
-	cwd := unix.AT_FDCWD
-	fd, _, e := unix.RawSyscall6(unix.SYS_OPENAT, uintptr(cwd), uintptr(unsafe.Pointer(p)), openDirFlags, 0, 0, 0)
-	if e != 0 {
-		return -1, e
-	}
-	return int(fd), nil
 }
 
 func getdents(fd int, buf []byte, fast bool) (int, error) {

@@ -48,13 +48,15 @@ func TestListingFastPath(t *testing.T) {
 			t.Fatal(err)
 		}
 		dev, _ := deviceOf(fi)
-		list := func(local bool) *listing {
-			k := &fsKinds{}
-			k.local.Store(dev, local)
-			l := &listing{dir: dir, kinds: k, dev: dev, hasDev: true}
+		list := func(fast bool) *listing {
+			l := &listing{dir: dir, dev: dev, hasDev: true}
+			if fast { // as if on a memory file system, whatever dir is on
+				l.kinds = &fsKinds{base: dir, prefix: dir + "/"}
+				l.kinds.memory.Store(dev, true)
+			}
 			l.fetch()
 			if l.err != nil {
-				t.Fatalf("%s (local %v): %v", dir, local, l.err)
+				t.Fatalf("%s (fast %v): %v", dir, fast, l.err)
 			}
 			return l
 		}
@@ -87,39 +89,119 @@ func TestListingFastPath(t *testing.T) {
 	}
 }
 
-// TestFSKinds checks which file systems take the fast path: a tmpfs does,
-// /proc does not, and the answer is learnt once per device.
+// TestFSKinds checks which directories' listings may bypass the
+// scheduler: a tmpfs's may, a disk file system's and /proc's may not, and
+// the answer is learnt once per device.
 func TestFSKinds(t *testing.T) {
 	for _, c := range []struct {
-		dir   string
-		local bool
-	}{{"/dev/shm", true}, {"/proc", false}, {"/sys", false}} {
+		dir    string
+		memory bool
+	}{{"/dev/shm", true}, {t.TempDir(), false}, {"/proc", false}} {
 		f, err := os.Open(c.dir)
 		if err != nil {
-			t.Logf("%s: %v", c.dir, err)
-			continue
-		}
-		var st syscall.Statfs_t
-		if err := syscall.Fstatfs(int(f.Fd()), &st); err != nil {
 			t.Fatal(err)
 		}
-		if c.local && uint32(st.Type) != 0x01021994 {
-			f.Close()
-			continue // /dev/shm is not a tmpfs here
+		defer f.Close()
+		var sfs syscall.Statfs_t
+		if err := syscall.Fstatfs(int(f.Fd()), &sfs); err != nil {
+			t.Fatal(err)
+		}
+		if uint32(sfs.Type) == unix.TMPFS_MAGIC && !c.memory {
+			continue // the test's temporary directory is on a tmpfs here
+		}
+		if c.memory && uint32(sfs.Type) != unix.TMPFS_MAGIC {
+			t.Logf("%s is no tmpfs here: nothing to check for it", c.dir)
+			continue
 		}
 		k := &fsKinds{}
-		if k.isLocal(7) {
-			t.Fatal("an unknown device counts as local")
+		if got := k.inMemory(int(f.Fd())); got != c.memory {
+			t.Errorf("%s: inMemory says %v, want %v", c.dir, got, c.memory)
 		}
-		if got := k.learn(7, int(f.Fd())); got != c.local {
-			t.Errorf("%s: learn says local %v, want %v", c.dir, got, c.local)
+		fi, err := f.Stat()
+		if err != nil {
+			t.Fatal(err)
 		}
-		f.Close()
-		if got := k.isLocal(7); got != c.local {
-			t.Errorf("%s: isLocal after learning says %v, want %v", c.dir, got, c.local)
+		dev, _ := deviceOf(fi)
+		if v, ok := k.memory.Load(dev); !ok || v.(bool) != c.memory {
+			t.Errorf("%s: device %d learnt as %v (%v), want %v", c.dir, dev, v, ok, c.memory)
 		}
-		if got := k.learn(7, -1); got != c.local { // no second statfs: fd -1 would fail
-			t.Errorf("%s: learnt again: %v", c.dir, got)
+	}
+}
+
+// TestRawLstatSpared lists a tmpfs directory holding a file, a symbolic
+// link, a subdirectory, a mount point and a file bind-mounted from a disk
+// file system: only the file and the link may be lstat'ed bypassing the
+// scheduler, since the others answer from whatever is mounted there.
+func TestRawLstatSpared(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to mount")
+	}
+	dir, err := os.MkdirTemp("/dev/shm", "gordiff-mounts-")
+	if err != nil {
+		t.Skipf("no /dev/shm to make a tmpfs tree in: %v", err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	var sfs syscall.Statfs_t
+	if err := syscall.Statfs(dir, &sfs); err != nil || uint32(sfs.Type) != unix.TMPFS_MAGIC {
+		t.Skipf("/dev/shm is not a tmpfs here (%v)", err)
+	}
+	for _, p := range []string{"sub", "mnt"} {
+		if err := os.Mkdir(filepath.Join(dir, p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, p := range []string{"file", "bound"} {
+		if err := os.WriteFile(filepath.Join(dir, p), []byte(p), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink("file", filepath.Join(dir, "link")); err != nil {
+		t.Fatal(err)
+	}
+	disk := filepath.Join(t.TempDir(), "on-disk")
+	if err := os.WriteFile(disk, []byte("disk"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Mount("tmpfs", filepath.Join(dir, "mnt"), "tmpfs", 0, "size=1m"); err != nil {
+		t.Skipf("cannot mount here: %v", err)
+	}
+	t.Cleanup(func() { unix.Unmount(filepath.Join(dir, "mnt"), unix.MNT_DETACH) })
+	if err := unix.Mount(disk, filepath.Join(dir, "bound"), "", unix.MS_BIND, ""); err != nil {
+		t.Fatalf("bind mount: %v", err)
+	}
+	t.Cleanup(func() { unix.Unmount(filepath.Join(dir, "bound"), unix.MNT_DETACH) })
+
+	var raw []string
+	rawLstatHook = func(d, name string) { raw = append(raw, name) }
+	defer func() { rawLstatHook = nil }()
+	seen := map[string]syscall.Stat_t{} // copies: fi is only valid during the call
+	err = Walk(context.Background(), dir, nil, func(rel string, fi fs.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		seen[rel] = *fi.Sys().(*syscall.Stat_t)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(raw)
+	if !slices.Equal(raw, []string{"file", "link"}) {
+		t.Errorf("lstat'ed bypassing the scheduler: %q, want only the file and the link", raw)
+	}
+	// And the lstats are the mounted things', as os.Lstat sees them.
+	for _, rel := range []string{"mnt", "bound", "file", "link", "sub"} {
+		var want syscall.Stat_t
+		if err := syscall.Lstat(filepath.Join(dir, rel), &want); err != nil {
+			t.Fatal(err)
+		}
+		got, ok := seen[rel]
+		if !ok {
+			t.Errorf("%s not walked", rel)
+			continue
+		}
+		if got.Dev != want.Dev || got.Ino != want.Ino || got.Mode != want.Mode {
+			t.Errorf("%s: walk gives device %d inode %d mode %o, lstat %d %d %o", rel, got.Dev, got.Ino, got.Mode, want.Dev, want.Ino, want.Mode)
 		}
 	}
 }
@@ -194,7 +276,8 @@ func TestWalkReusedListings(t *testing.T) {
 }
 
 // TestDirentNames reads a real directory's getdents64 records and checks
-// that appendDirentNames finds the names x/sys/unix's parser finds.
+// that appendDirents finds the names x/sys/unix's parser finds, with the
+// right types.
 func TestDirentNames(t *testing.T) {
 	dir := t.TempDir()
 	for i := range 300 { // more than one getdents buffer's worth
@@ -209,8 +292,11 @@ func TestDirentNames(t *testing.T) {
 	}
 	defer unix.Close(fd)
 	buf := make([]byte, 4096)
+	if err := os.Mkdir(filepath.Join(dir, "zdir"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	var arena []byte
-	var ends []int
+	var ents []dirent
 	var want []string
 	for {
 		n, err := unix.Getdents(fd, buf)
@@ -220,21 +306,25 @@ func TestDirentNames(t *testing.T) {
 		if n == 0 {
 			break
 		}
-		arena, ends = appendDirentNames(arena, ends, buf[:n])
+		arena, ents = appendDirents(arena, ents, buf[:n])
 		_, _, want = unix.ParseDirent(buf[:n], -1, want)
 	}
 	var got []string
 	from := 0
-	for _, end := range ends {
-		got = append(got, string(arena[from:end]))
-		from = end
+	for _, e := range ents {
+		name := string(arena[from:e.end])
+		got = append(got, name)
+		from = e.end
+		if wantType := uint8(unix.DT_REG); name == "zdir" && e.typ != unix.DT_DIR || name != "zdir" && e.typ != wantType && e.typ != unix.DT_UNKNOWN {
+			t.Errorf("%s has type %d", name, e.typ)
+		}
 	}
-	if len(want) != 300 || !slices.Equal(got, want) {
-		t.Fatalf("appendDirentNames found %d names, x/sys/unix %d:\n%q\n%q", len(got), len(want), got, want)
+	if len(want) != 301 || !slices.Equal(got, want) {
+		t.Fatalf("appendDirents found %d names, x/sys/unix %d:\n%q\n%q", len(got), len(want), got, want)
 	}
 }
 
-// FuzzDirentNames feeds appendDirentNames arbitrary bytes: it must never
+// FuzzDirentNames feeds appendDirents arbitrary bytes: it must never
 // panic nor read past a record, and whatever it finds must be a name
 // (no NUL, no slash, neither "." nor "..").
 func FuzzDirentNames(f *testing.F) {
@@ -252,9 +342,10 @@ func FuzzDirentNames(f *testing.F) {
 	f.Add(rec("x"))
 	f.Add([]byte{0, 1, 2})
 	f.Fuzz(func(t *testing.T, buf []byte) {
-		arena, ends := appendDirentNames(nil, nil, buf)
+		arena, ents := appendDirents(nil, nil, buf)
 		from := 0
-		for _, end := range ends {
+		for _, e := range ents {
+			end := e.end
 			if end < from || end > len(arena) {
 				t.Fatalf("bad end %d after %d in %d bytes", end, from, len(arena))
 			}

@@ -56,6 +56,7 @@ func Walk(ctx context.Context, root string, set *Set, fn WalkFunc) error {
 		return nil
 	}
 	w := &walker{ctx: ctx, set: set, fn: fn, pf: newPrefetcher()}
+	w.pf.kinds.base, w.pf.kinds.prefix = set.base, set.prefix
 	defer w.pf.stop()
 	return w.dir(set.base, set.prefix, fi, nil)
 }
@@ -214,10 +215,17 @@ func (w *walker) dir(full, prefix string, fi fs.FileInfo, l *listing) error {
 	return nil
 }
 
-// fsKinds remembers, per device, whether a file system answers at memory
-// speed (see listing_linux.go); it is learnt once per device and walk.
+// fsKinds is what a walk learns of the file systems it meets, for the
+// listers' choice of system calls (see listing_linux.go): which devices
+// are memory file systems, once per device, and where the mount points
+// below the root are, read once per walk when first needed.
 type fsKinds struct {
-	local sync.Map // device number (uint64) -> bool
+	memory       sync.Map // device number (uint64) -> bool
+	base, prefix string   // the walk's root and its paths' prefix (Set's)
+
+	mountsOnce sync.Once
+	mounts     map[string]map[string]bool // directory (as the walk names it) -> its entries that are mount points
+	mountsErr  error                      // the mount table could not be read: no shortcut anywhere
 }
 
 // A listing is a directory's sorted names with each one's lstat: the

@@ -79,7 +79,7 @@ func prefix(l gordiff.Level) string {
 func (c *console) fail(step string, err error) int {
 	if in := signalled.Load(); in != nil && errors.Is(err, context.Canceled) {
 		msg := "Interrupted by " + in.name()
-		if c.action == "backup" {
+		if c.action == "backup" && step == "run" {
 			msg += ": the session is incomplete; the next backup, or gordiff regress, takes the repository back to its last complete session"
 		}
 		err = errors.New(msg)
