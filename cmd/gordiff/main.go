@@ -166,6 +166,7 @@ var signalled atomic.Pointer[interrupted]
 // next run regresses, as after a crash). The signal's default action comes
 // back at once: a second one ends the process there and then.
 func interruptible(parent context.Context) (context.Context, func()) {
+	signalled.Store(nil) // a signal to an earlier run (in tests, run again in-process) is not this one's
 	ctx, cancel := context.WithCancelCause(parent)
 	ch := make(chan os.Signal, 1)
 	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
