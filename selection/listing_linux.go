@@ -75,6 +75,7 @@ func (l *listing) fetch() {
 		from = ents[i].end
 	}
 	slices.SortFunc(ents, func(a, b dirent) int { return strings.Compare(a.name, b.name) })
+	m.arena, m.ents = arena, ents // kept for the next listing (see release)
 	l.names = m.names[:0]
 	for _, e := range ents {
 		l.names = append(l.names, e.name)
