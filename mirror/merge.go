@@ -131,8 +131,7 @@ func (s *session) sameText(e *remote.Entry) bool {
 	s.textBuf = metadata.AppendRecord(s.textBuf[:0], cur, false)
 	want := s.textBuf
 	sha := ""
-	const shaField = "\n  SHA1Digest "
-	if i := bytes.Index(text, []byte(shaField)); i >= 0 && cur.Type == metadata.TypeReg {
+	if i := bytes.Index(text, shaField); i >= 0 && cur.Type == metadata.TypeReg {
 		v := text[i+len(shaField):]
 		n := bytes.IndexByte(v, '\n')
 		if n < 0 || string(v[:n]) == ":" || string(v[:n]) == "None" {
@@ -151,6 +150,10 @@ func (s *session) sameText(e *remote.Entry) bool {
 	cur.SHA1 = sha
 	return true
 }
+
+// shaField opens a record's SHA1 line. A variable: converting the
+// constant at each call allocated (bytes.Index lets its argument escape).
+var shaField = []byte("\n  SHA1Digest ")
 
 // popTo finishes the directories on the stack that are not ancestors of ix
 // (all of them for nil).
