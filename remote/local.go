@@ -87,12 +87,10 @@ func (s *LocalSource) walk(ctx context.Context) {
 		return nil
 	}
 	err := selection.Walk(ctx, root, s.opts.Selection, func(rel string, fi fs.FileInfo, err error) error {
-		ix := indexOf(rel)
 		if err != nil {
-			return send(&Entry{Index: ix, Err: err})
+			return send(&Entry{Index: indexOf(rel), Err: err})
 		}
-		e := s.entry(root, rel, ix, fi)
-		return send(e)
+		return send(s.entry(root, rel, fi))
 	})
 	if err == nil {
 		err = flush()
@@ -101,9 +99,10 @@ func (s *LocalSource) walk(ctx context.Context) {
 }
 
 // entry builds the Entry of one walked path.
-func (s *LocalSource) entry(root, rel string, ix metadata.Index, fi fs.FileInfo) *Entry {
+func (s *LocalSource) entry(root, rel string, fi fs.FileInfo) *Entry {
 	box := new(entryBox)
 	rec, e := &box.rec, &box.e
+	ix := splitIndex(box.ix[:0], rel)
 	ctime, err := recordFromInfo(rec, root, rel, ix, fi)
 	if err != nil {
 		*e = Entry{Index: ix, Err: err}
@@ -130,10 +129,28 @@ func (s *LocalSource) entry(root, rel string, ix metadata.Index, fi fs.FileInfo)
 	return e
 }
 
-// entryBox holds an entry and its record: one allocation for the two.
+// entryBox holds an entry, its record and, up to a depth of len(ix), its
+// index's components: one allocation for the three.
 type entryBox struct {
 	e   Entry
 	rec metadata.Record
+	ix  [6]string
+}
+
+// splitIndex appends rel's components (as Walk gives it: "." is the root)
+// to dst, whose array holds them when it is big enough.
+func splitIndex(dst []string, rel string) metadata.Index {
+	if rel == "." || rel == "" {
+		return metadata.Index{}
+	}
+	for {
+		i := strings.IndexByte(rel, '/')
+		if i < 0 {
+			return metadata.Index(append(dst, rel))
+		}
+		dst = append(dst, rel[:i])
+		rel = rel[i+1:]
+	}
 }
 
 // joinRel is the path of rel (as Walk gives it) below root.
