@@ -3,9 +3,10 @@
 # cost is all CPU: each binary backs SRC up once into a repository of its
 # own, then the binaries take turns (N rounds) backing the unchanged tree up
 # again, each run under `perf stat`. Alternating keeps a noisy machine's
-# drift out of the comparison, and the order turns round every other round,
+# drift out of the comparison, and each round starts with the next binary,
 # because the first run after the pause between rounds is the slowest
-# (by 15 % on this machine, a 2-vCPU VM). Prints every run, then each
+# (by 15 % on this machine, a 2-vCPU VM): give N a multiple of the number
+# of binaries. Prints every run, then each
 # binary's means.
 #
 #   git stash; go build -o /tmp/old ./cmd/gordiff; git stash pop
@@ -48,10 +49,8 @@ done
 sleep 1.1 # a session per second
 declare -A cpu wall faults
 for ((r = 1; r <= N; r++)); do
-	order=("${!bins[@]}")
-	if ((r % 2 == 0)); then # every other round backwards: the first run after the pause is slower
-		for ((j = 0; j < ${#bins[@]}; j++)); do order[j]=$((${#bins[@]} - 1 - j)); done
-	fi
+	order=() # each round starts with the next binary: the first run after the pause is slower
+	for ((j = 0; j < ${#bins[@]}; j++)); do order+=($(((r + j) % ${#bins[@]}))); done
 	for i in "${order[@]}"; do
 		# Each measured run comes after the same warm-up: a walk of the
 		# tree (caches and a busy CPU) and the binary's own start.
