@@ -88,7 +88,7 @@ func (s *LocalSource) walk(ctx context.Context) {
 	}
 	err := selection.Walk(ctx, root, s.opts.Selection, func(rel string, fi fs.FileInfo, err error) error {
 		if err != nil {
-			return send(&Entry{Index: indexOf(rel), Err: err})
+			return send(&Entry{Index: splitIndex(nil, rel), Err: err})
 		}
 		return send(s.entry(root, rel, fi))
 	})
@@ -138,7 +138,7 @@ type entryBox struct {
 }
 
 // splitIndex appends rel's components (as Walk gives it: "." is the root)
-// to dst, whose array holds them when it is big enough.
+// to dst, whose array holds them when it is big enough (nil: a new one).
 func splitIndex(dst []string, rel string) metadata.Index {
 	if rel == "." || rel == "" {
 		return metadata.Index{}
@@ -159,13 +159,6 @@ func joinRel(root, rel string) string {
 		return root
 	}
 	return root + "/" + rel
-}
-
-func indexOf(rel string) metadata.Index {
-	if rel == "." || rel == "" {
-		return metadata.Index{}
-	}
-	return metadata.Index(strings.Split(rel, "/"))
 }
 
 // Next implements Source.
