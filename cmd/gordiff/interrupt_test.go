@@ -21,9 +21,7 @@ import (
 // complete into a repository rdiff-backup verifies, whose first session
 // still restores exactly.
 func TestBackupInterrupted(t *testing.T) {
-	if _, err := exec.LookPath("rdiff-backup"); err != nil {
-		t.Skipf("rdiff-backup is not installed: %v", err)
-	}
+	needRdiffBackup(t)
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
