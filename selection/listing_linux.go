@@ -39,7 +39,7 @@ func (l *listing) fetch() {
 		return
 	}
 	defer unix.Close(fd)
-	fast := l.kinds != nil && l.kinds.inMemory(fd)
+	fast := l.kinds != nil && l.kinds.inMemory(fd, l.dev, l.hasDev)
 	var mounts map[string]bool // mount points in this directory, when fast
 	if fast {
 		mounts, fast = l.kinds.mountsIn(l.dir)
@@ -192,15 +192,23 @@ func appendDirents(arena []byte, ents []dirent, buf []byte) ([]byte, []dirent) {
 const openDirFlags = unix.O_RDONLY | unix.O_DIRECTORY | unix.O_CLOEXEC | unix.O_NOFOLLOW
 
 // inMemory reports whether the open directory fd is on a memory file
-// system, learning it once per device. Its device comes from the fd, not
-// from the lstat that found the directory: something may have been
-// mounted on it since.
-func (k *fsKinds) inMemory(fd int) bool {
+// system, learning it once per device. dev is the device the directory's
+// lstat gave, when hasDev: one known not to be in memory settles it
+// without a system call (at worst, a memory file system mounted there
+// since goes without the shortcut). Otherwise the fd's own device
+// decides, not the lstat's: what has been mounted on the directory since
+// may be anything.
+func (k *fsKinds) inMemory(fd int, dev uint64, hasDev bool) bool {
+	if hasDev {
+		if v, ok := k.memory.Load(dev); ok && !v.(bool) {
+			return false
+		}
+	}
 	var st unix.Stat_t
 	if unix.Fstat(fd, &st) != nil {
 		return false
 	}
-	dev := uint64(st.Dev) //nolint:unconvert // Dev is uint32 on some systems
+	dev = uint64(st.Dev) //nolint:unconvert // Dev is uint32 on some systems
 	if v, ok := k.memory.Load(dev); ok {
 		return v.(bool)
 	}

@@ -114,7 +114,7 @@ func TestFSKinds(t *testing.T) {
 			continue
 		}
 		k := &fsKinds{}
-		if got := k.inMemory(int(f.Fd())); got != c.memory {
+		if got := k.inMemory(int(f.Fd()), 0, false); got != c.memory {
 			t.Errorf("%s: inMemory says %v, want %v", c.dir, got, c.memory)
 		}
 		fi, err := f.Stat()
@@ -124,6 +124,15 @@ func TestFSKinds(t *testing.T) {
 		dev, _ := deviceOf(fi)
 		if v, ok := k.memory.Load(dev); !ok || v.(bool) != c.memory {
 			t.Errorf("%s: device %d learnt as %v (%v), want %v", c.dir, dev, v, ok, c.memory)
+		}
+		// A device its lstat gave and known not to be in memory settles
+		// it, whatever the descriptor's own device (here, the real one).
+		k.memory.Store(^uint64(0), false)
+		if got := k.inMemory(int(f.Fd()), ^uint64(0), true); got {
+			t.Errorf("%s: a directory whose lstat's device is known not in memory is taken for in memory", c.dir)
+		}
+		if got := k.inMemory(int(f.Fd()), ^uint64(0)-1, true); got != c.memory {
+			t.Errorf("%s: a device not yet known does not defer to the descriptor's (%v)", c.dir, got)
 		}
 	}
 }
