@@ -116,8 +116,12 @@ type DataFile struct {
 		io.Writer
 		Flush() error
 	}
+	blk    *blockWriter // sealed members (Blocks)
 	path   string
 	closed bool
+	// Blocks writes a compressed file as sealed members (see
+	// BlockTextSize); it takes whole records only, from a Writer.
+	Blocks bool
 	// Now gives the gzip header time; time.Now when nil.
 	Now func() time.Time
 	// NoSync skips the fsync at Close, for writers that sync the whole
@@ -148,15 +152,20 @@ func (d *DataFile) open(gz bool) error {
 		// The compressor writes a few hundred bytes at a time: buffered,
 		// or a listing costs thousands of system calls.
 		d.zbuf = bufio.NewWriterSize(f, 64<<10)
-		zw, err := gzip.NewWriterLevel(d.zbuf, gzip.BestSpeed)
-		if err != nil {
-			return fmt.Errorf("metadata: %s: %w", d.path, err)
-		}
 		now := time.Now
 		if d.Now != nil {
 			now = d.Now
 		}
-		zw.Name = latin1OrEmpty(filepath.Base(d.base))
+		name := latin1OrEmpty(filepath.Base(d.base))
+		if d.Blocks {
+			d.blk = newBlockWriter(d.zbuf, uint32(now().Unix()), name)
+			return nil
+		}
+		zw, err := gzip.NewWriterLevel(d.zbuf, gzip.BestSpeed)
+		if err != nil {
+			return fmt.Errorf("metadata: %s: %w", d.path, err)
+		}
+		zw.Name = name
 		zw.ModTime = now()
 		d.zw = zw
 		// Compression runs on its own goroutine.
@@ -189,11 +198,34 @@ func (d *DataFile) Write(p []byte) (int, error) {
 			return 0, err
 		}
 	}
+	if d.blk != nil {
+		return 0, fmt.Errorf("metadata: %s takes whole records", d.path)
+	}
 	n, err := d.bw.Write(p)
 	if err != nil {
 		return n, fmt.Errorf("metadata: writing %s: %w", d.path, err)
 	}
 	return n, nil
+}
+
+// writeRecord writes one record's text.
+func (d *DataFile) writeRecord(text []byte) error {
+	if d.closed {
+		return fmt.Errorf("metadata: write to closed %s", d.base)
+	}
+	if d.f == nil {
+		if err := d.open(d.compress); err != nil {
+			return err
+		}
+	}
+	if d.blk == nil {
+		_, err := d.bw.Write(text)
+		return err
+	}
+	if err := d.blk.record(text); err != nil {
+		return fmt.Errorf("metadata: writing %s: %w", d.path, err)
+	}
+	return nil
 }
 
 // Close flushes, syncs (unless NoSync) and closes the file, creating an
@@ -208,7 +240,15 @@ func (d *DataFile) Close() error {
 			return err
 		}
 	}
-	err := d.bw.Flush()
+	var err error
+	if d.blk != nil {
+		err = d.blk.close()
+		if ferr := d.zbuf.Flush(); err == nil {
+			err = ferr
+		}
+	} else {
+		err = d.bw.Flush()
+	}
 	if d.zw != nil {
 		if cerr := d.zw.Close(); err == nil {
 			err = cerr
@@ -243,7 +283,12 @@ func (d *DataFile) Abort() {
 	if d.f == nil {
 		return
 	}
-	d.bw.Flush()
+	if d.blk != nil {
+		d.blk.close()
+		d.zbuf.Flush()
+	} else {
+		d.bw.Flush()
+	}
 	if d.zw != nil {
 		d.zw.Close()
 		d.zbuf.Flush()

@@ -102,6 +102,7 @@ func appendIntField(dst []byte, prefix string, v int64) []byte {
 // Compression is the caller's business (see CreateDataFile).
 type Writer struct {
 	w       *bufio.Writer
+	df      *DataFile // when writing to one: record by record (see DataFile.Blocks)
 	buf     []byte
 	last    Index
 	started bool
@@ -113,6 +114,9 @@ type Writer struct {
 
 // NewWriter returns a Writer writing to w. Call Flush when done.
 func NewWriter(w io.Writer) *Writer {
+	if d, ok := w.(*DataFile); ok && d.Blocks {
+		return &Writer{df: d}
+	}
 	return &Writer{w: bufio.NewWriterSize(w, 64<<10)}
 }
 
@@ -131,7 +135,13 @@ func (w *Writer) Write(r *Record) error {
 		return fmt.Errorf("metadata: writing %q: invalid device kind %q", r.Index.String(), r.DevKind)
 	}
 	w.buf = AppendRecord(w.buf[:0], r, !w.NoHardLinks)
-	if _, err := w.w.Write(w.buf); err != nil {
+	var err error
+	if w.df != nil {
+		err = w.df.writeRecord(w.buf)
+	} else {
+		_, err = w.w.Write(w.buf)
+	}
+	if err != nil {
 		return fmt.Errorf("metadata: writing %q: %w", r.Index.String(), err)
 	}
 	w.last = append(w.last[:0], r.Index...)
@@ -145,6 +155,9 @@ func (w *Writer) Count() int { return w.count }
 
 // Flush writes buffered data to the underlying writer.
 func (w *Writer) Flush() error {
+	if w.df != nil {
+		return nil // the DataFile's Close completes it
+	}
 	if err := w.w.Flush(); err != nil {
 		return fmt.Errorf("metadata: flushing: %w", err)
 	}
