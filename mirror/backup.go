@@ -62,9 +62,12 @@ type session struct {
 	prevMarker  string // data-dir name of current_mirror.<T_prev>.data
 	prevSnap    string // data-dir name of mirror_metadata.<T_prev>.snapshot*
 
-	prev    *recordPeek // last session's listing; nil on a first backup
-	textBuf []byte      // sameText's formatting of a new record
-	shas    stringSlab  // the SHA1s sameText carries over
+	prev    *recordPeek           // last session's listing; nil on a first backup
+	textBuf []byte                // sameText's formatting of a new record
+	replay  fifo[*remote.Entry]   // source entries sealedRun took but did not use, next in line
+	runs    []*remote.Entry       // sealedRun's entries
+	digest  *metadata.BlockDigest // sealedRun's hash of its entries' records
+	shas    stringSlab            // the SHA1s sameText carries over
 	// listingWhole: the last listing was read to its end and found
 	// whole; nothing may change before (beforeChange).
 	listingWhole bool
@@ -105,152 +108,6 @@ type linkLeader struct {
 	mirror string // mirror path of the first path of the group
 	sha1   string
 }
-
-// recordPeek is a metadata stream with one record of look-ahead. Once
-// started, the listing is read and cut into record texts on a goroutine of
-// its own, a few batches ahead, so that decompressing the last listing
-// overlaps with the merge; a record is parsed only when the merge asks for
-// it (peek), which it need not for an entry whose new record has exactly
-// its last record's text (see session.sameText).
-type recordPeek struct {
-	r       *metadata.Reader
-	path    string // the listing's file, for errors
-	head    *metadata.Record
-	done    bool
-	batches chan textBatch
-	free    chan textBatch // batches consumed, for the reader to fill again
-	stop    chan struct{}
-	cur     textBatch // the batch being consumed, from its texts[next]
-	next    int
-	err     error
-}
-
-// textBatch is a run of record texts, cut from one buffer.
-type textBatch struct {
-	buf   []byte
-	ends  []int // where each text ends in buf
-	lines []int // the number of each text's first line
-	err   error // io.EOF at the end
-}
-
-const (
-	peekBatch = 256
-	peekAhead = 4
-)
-
-func (p *recordPeek) start() {
-	p.batches = make(chan textBatch, peekAhead)
-	p.free = make(chan textBatch, peekAhead+2)
-	p.stop = make(chan struct{})
-	go func() {
-		defer close(p.batches)
-		for {
-			var b textBatch
-			select {
-			case b = <-p.free: // its texts are spent: reuse its memory
-				b.buf, b.ends, b.lines = b.buf[:0], b.ends[:0], b.lines[:0]
-			default:
-				b = textBatch{buf: make([]byte, 0, peekBatch*256), ends: make([]int, 0, peekBatch), lines: make([]int, 0, peekBatch)}
-			}
-			for len(b.ends) < peekBatch {
-				buf, line, err := p.r.NextText(b.buf)
-				if err != nil {
-					b.err = err
-					break
-				}
-				b.buf = buf
-				b.ends = append(b.ends, len(buf))
-				b.lines = append(b.lines, line)
-			}
-			select {
-			case p.batches <- b:
-			case <-p.stop:
-				return
-			}
-			if b.err != nil {
-				return
-			}
-		}
-	}()
-}
-
-// close stops the reading goroutine; the reader may be closed after it.
-func (p *recordPeek) close() {
-	if p.stop == nil {
-		return
-	}
-	close(p.stop)
-	for range p.batches {
-	}
-	p.stop = nil
-}
-
-// text returns the text of the next record, not parsed yet, or an error
-// (io.EOF at the end) once none is left. The text is valid until the next
-// call: its memory is then reused.
-func (p *recordPeek) text() ([]byte, int, error) {
-	for p.next == len(p.cur.ends) {
-		if p.err != nil {
-			return nil, 0, p.err
-		}
-		b, ok := <-p.batches
-		if !ok {
-			return nil, 0, io.EOF
-		}
-		if p.cur.buf != nil {
-			select { // no text of it is held: see text
-			case p.free <- p.cur:
-			default:
-			}
-		}
-		p.cur, p.next, p.err = b, 0, b.err
-	}
-	from := 0
-	if p.next > 0 {
-		from = p.cur.ends[p.next-1]
-	}
-	return p.cur.buf[from:p.cur.ends[p.next]:p.cur.ends[p.next]], p.cur.lines[p.next], nil
-}
-
-// skipText consumes the text text returned.
-func (p *recordPeek) skipText() { p.next++ }
-
-func (p *recordPeek) nextRecord() (*metadata.Record, error) {
-	if p.batches == nil {
-		return p.r.Next()
-	}
-	for {
-		text, line, err := p.text()
-		if err != nil {
-			return nil, err
-		}
-		p.skipText()
-		rec, err := p.r.Parse(text, line)
-		if rec != nil || err != nil {
-			return rec, err
-		}
-	}
-}
-
-func (p *recordPeek) peek() (*metadata.Record, error) {
-	if p.head == nil && !p.done {
-		rec, err := p.nextRecord()
-		if errors.Is(err, io.EOF) {
-			p.done = true
-			return nil, nil
-		}
-		if err != nil {
-			if p.path != "" {
-				err = fmt.Errorf("metadata file %s is damaged: %w", p.path, err)
-			}
-			return nil, err
-		}
-		p.head = rec
-	}
-	return p.head, nil
-}
-
-func (p *recordPeek) take() { p.head = nil }
 
 func (s *session) say(l Level, format string, a ...any) {
 	msg := fmt.Sprintf(format, a...)
@@ -512,11 +369,21 @@ func (s *session) run() error {
 	}
 	if !s.first {
 		path := s.repo.dataPath(s.prevSnap)
-		f, err := metadata.OpenReader(path)
+		blocks, err := metadata.OpenBlocks(path)
 		if err != nil {
 			return fmt.Errorf("metadata file %s cannot be read: %w", path, err)
 		}
-		defer f.Close()
+		var f *metadata.Reader
+		if blocks != nil {
+			// Read member by member (recordPeek); the Reader only
+			// parses the texts of the members that are inflated.
+			f = metadata.NewReader(strings.NewReader(""), path)
+		} else {
+			if f, err = metadata.OpenReader(path); err != nil {
+				return fmt.Errorf("metadata file %s cannot be read: %w", path, err)
+			}
+			defer f.Close()
+		}
 		if fi, err := os.Stat(s.repo.Data); err == nil {
 			s.dataMtime = fi.ModTime()
 		}
@@ -525,7 +392,7 @@ func (s *session) run() error {
 			return err
 		}
 		f.Warn = func(error) { s.shadow.warned.Store(true) }
-		s.prev = &recordPeek{r: f, path: path}
+		s.prev = &recordPeek{r: f, path: path, blocks: blocks}
 		s.prev.start()
 		s.shadow.active = true
 		defer s.prev.close()
@@ -609,6 +476,7 @@ func (s *session) dataFile(name string, compress bool) *metadata.DataFile {
 
 func (s *session) openOutputs() error {
 	s.snap = s.dataFile("mirror_metadata."+s.tNowStr+".snapshot", true)
+	s.snap.Blocks = true // for the next session: see sealedRun
 	s.snapW = metadata.NewWriter(s.snap)
 	if s.opts.EAs {
 		s.eaFile = s.dataFile("extended_attributes."+s.tNowStr+".snapshot", true)

@@ -35,6 +35,9 @@ func (s *session) openSideStreams(files []dataFile) {
 	s.side = ss
 }
 
+// none reports whether there is no last EA or ACL listing to compare with.
+func (ss *sideStreams) none() bool { return ss == nil || (ss.ea == nil && ss.acl == nil) }
+
 func (ss *sideStreams) close() {
 	if ss == nil {
 		return

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/gordiff/gordiff/metadata"
@@ -32,17 +33,9 @@ type frame struct {
 // in index order, and processes every index of either.
 func (s *session) merge() error {
 	var e *remote.Entry
-	nextSrc := func() error {
-		var err error
-		e, err = s.src.Next(s.ctx)
-		if errors.Is(err, io.EOF) {
-			e = nil
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("reading the source: %w", err)
-		}
-		return nil
+	nextSrc := func() (err error) {
+		e, err = s.srcNext()
+		return err
 	}
 	if err := nextSrc(); err != nil {
 		return err
@@ -50,6 +43,15 @@ func (s *session) merge() error {
 	for {
 		var prev *metadata.Record
 		if s.prev != nil {
+			if e != nil && s.prev.head == nil && !s.prev.done {
+				taken, err := s.sealedRun(&e)
+				if err != nil {
+					return err
+				}
+				if taken {
+					continue
+				}
+			}
 			if e != nil && s.prev.head == nil && !s.prev.done && s.sameText(e) {
 				prev = e.Record
 			} else {
@@ -98,8 +100,10 @@ func (s *session) merge() error {
 			return err
 		}
 	}
-	// The last listing was read to its end: its gzip trailer checked.
+	// The last listing was read to its end: its gzip trailer checked (the
+	// compressed data's CRC, for members taken whole).
 	s.listingWhole = true
+	s.res.membersRead = int(s.prev.cutsOrZero())
 	if err := s.popTo(nil); err != nil {
 		return err
 	}
@@ -107,6 +111,132 @@ func (s *session) merge() error {
 		return err
 	}
 	return s.commit()
+}
+
+// srcNext returns the next source entry, nil at the end.
+func (s *session) srcNext() (*remote.Entry, error) {
+	if s.replay.len() > 0 {
+		return s.replay.pop(), nil
+	}
+	e, err := s.src.Next(s.ctx)
+	if errors.Is(err, io.EOF) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the source: %w", err)
+	}
+	return e, nil
+}
+
+// sealedRun takes the next member of a sealed last listing whole when the
+// source entries from *e on are its records again: as many entries as it
+// has records, each one sameText would take (no hard link, no error),
+// whose texts hash to the member's digest. Each is then processed as
+// sameText would have it, its new record standing for its last one, and
+// *e becomes the entry after them; the member is never inflated. An entry
+// whose EAs or ACL changed ends the run: the member is inflated and read
+// from its record on. If the digests differ, the entries go back in line
+// and the member is read record by record, as always.
+//
+// The records taken so lack their SHA1, which the new snapshot needs; so
+// this is done only while the new snapshot is the last one (the shadow is
+// active, with nothing in flight that could end it): the session either
+// copies the last snapshot whole or, at its first change, writes the
+// records again from the last snapshot itself (materializeSnapshot).
+func (s *session) sealedRun(e **remote.Entry) (bool, error) {
+	if s.prev.blocks == nil {
+		return false, nil
+	}
+	if !s.shadow.active {
+		s.prev.cutAhead.Store(true) // no more runs: members are read whole
+		return false, nil
+	}
+	if s.tasks.len() > 0 {
+		return false, nil
+	}
+	blk := s.prev.sealed()
+	if blk == nil {
+		return false, nil
+	}
+	info := &blk.Header.Info
+	run := append(s.runs[:0], *e)
+	for len(run) < int(info.Records) {
+		next, err := s.srcNext()
+		if err != nil {
+			return false, err
+		}
+		if next == nil {
+			break
+		}
+		run = append(run, next)
+	}
+	s.runs = run
+	if !s.runMatches(run, info) {
+		s.pushBack(run[1:])
+		clear(run)
+		return false, nil
+	}
+	sideless := s.side.none()
+	for k, x := range run {
+		if !x.SideUnchanged && !sideless && s.sideChanged(x.Index, x.EA, x.ACL) {
+			// Its EAs or ACL changed: it and the entries after it take
+			// the usual way, from the member's k-th record on.
+			s.prev.skipInSealed(k)
+			s.pushBack(run[k+1:])
+			*e = x
+			clear(run)
+			return true, s.ctx.Err()
+		}
+		s.shadow.taken(x.Record)
+		if err := s.process(x, x.Record); err != nil {
+			return false, err
+		}
+	}
+	s.prev.skipSealed()
+	s.res.membersTaken++
+	clear(run)
+	next, err := s.srcNext()
+	if err != nil {
+		return false, err
+	}
+	*e = next
+	return true, s.ctx.Err()
+}
+
+// pushBack puts entries back at the head of the line, in order.
+func (s *session) pushBack(ents []*remote.Entry) {
+	if len(ents) == 0 {
+		return
+	}
+	back := append(slices.Clone(ents), s.replay.all()...)
+	s.replay.reset()
+	for _, x := range back {
+		s.replay.push(x)
+	}
+}
+
+// runMatches reports whether run's entries can stand for the records of
+// the member info describes.
+func (s *session) runMatches(run []*remote.Entry, info *metadata.BlockInfo) bool {
+	if len(run) != int(info.Records) {
+		return false
+	}
+	if s.digest == nil {
+		s.digest = metadata.NewBlockDigest()
+	}
+	s.digest.Reset()
+	for _, x := range run {
+		cur := x.Record
+		if cur == nil || x.Err != nil || cur.Type == metadata.TypeNone || cur.SHA1 != "" {
+			return false
+		}
+		if cur.Type == metadata.TypeReg && cur.NumHardLinks > 1 && !s.opts.NoHardLinks {
+			return false
+		}
+		s.textBuf = metadata.AppendRecord(s.textBuf[:0], cur, false)
+		s.digest.Add(s.textBuf)
+	}
+	return s.digest.Matches(info)
 }
 
 // sameText reports whether the next record of the last listing, still

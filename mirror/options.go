@@ -97,6 +97,10 @@ type Result struct {
 	Regressed  bool  // an interrupted session was undone first
 	FileErrors int   // entries that could not be backed up (in error_log)
 	Stats      SessionStats
+
+	// Members of a sealed last listing taken whole (sealedRun) and
+	// inflated: for tests.
+	membersTaken, membersRead int
 }
 
 // Error is an error whose text is a message for the user (rdiff-backup's

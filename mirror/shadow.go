@@ -1,7 +1,6 @@
 package mirror
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -103,9 +102,10 @@ func (s *session) closeSnapshot() error {
 	return errors.Join(s.snapW.Flush(), s.snap.Close())
 }
 
-// copySnapshot writes the new snapshot as the last one's deflate stream
-// behind a gzip header of its own (name and time); it reports false when
-// the last snapshot is not a single-header gzip file it can take apart.
+// copySnapshot writes the new snapshot as the last one's compressed
+// stream behind a first gzip header of its own (name and time; the extra
+// field of a sealed member stays); it reports false when the last
+// snapshot does not start with a gzip header it can take apart.
 func (s *session) copySnapshot() (bool, error) {
 	oldPath := s.repo.dataPath(s.prevSnap)
 	old, err := os.Open(oldPath)
@@ -115,8 +115,8 @@ func (s *session) copySnapshot() (bool, error) {
 	defer old.Close()
 	head := make([]byte, 4096)
 	n, _ := io.ReadFull(old, head)
-	skip, ok := gzipHeaderLen(head[:n])
-	if !ok {
+	h, err := metadata.ParseMemberHeader(head[:n])
+	if err != nil {
 		return false, nil
 	}
 	base := "mirror_metadata." + s.tNowStr + ".snapshot"
@@ -125,12 +125,10 @@ func (s *session) copySnapshot() (bool, error) {
 	if err != nil {
 		return false, wrapPath("create", newPath, err)
 	}
-	hdr := []byte{0x1f, 0x8b, 8, 0x08, 0, 0, 0, 0, 0, 255}
-	binary.LittleEndian.PutUint32(hdr[4:8], uint32(time.Now().Unix()))
-	hdr = append(append(hdr, base...), 0)
+	hdr := metadata.AppendMemberHeader(nil, uint32(time.Now().Unix()), h.Extra, base)
 	_, err = f.Write(hdr)
 	if err == nil {
-		_, err = old.Seek(int64(skip), io.SeekStart)
+		_, err = old.Seek(int64(h.Len), io.SeekStart)
 	}
 	if err == nil {
 		_, err = f.ReadFrom(old) // copy_file_range where the kernel can
@@ -143,40 +141,4 @@ func (s *session) copySnapshot() (bool, error) {
 		return false, wrapPath("write", newPath, err)
 	}
 	return true, nil
-}
-
-// gzipHeaderLen returns the length of the gzip member header at the start
-// of b (RFC 1952 section 2.3).
-func gzipHeaderLen(b []byte) (int, bool) {
-	if len(b) < 10 || b[0] != 0x1f || b[1] != 0x8b || b[2] != 8 || b[3]&0xe0 != 0 {
-		return 0, false
-	}
-	flg, n := b[3], 10
-	if flg&0x04 != 0 { // FEXTRA
-		if len(b) < n+2 {
-			return 0, false
-		}
-		n += 2 + int(binary.LittleEndian.Uint16(b[n:]))
-	}
-	for _, bit := range []byte{0x08, 0x10} { // FNAME, FCOMMENT
-		if flg&bit == 0 {
-			continue
-		}
-		for {
-			if n >= len(b) {
-				return 0, false
-			}
-			n++
-			if b[n-1] == 0 {
-				break
-			}
-		}
-	}
-	if flg&0x02 != 0 { // FHCRC
-		n += 2
-	}
-	if n > len(b) {
-		return 0, false
-	}
-	return n, true
 }
