@@ -292,9 +292,12 @@ var sessionClock = time.Now().Add(-time.Hour).Unix()
 
 // TestBackupSnapshotCarriedOver: a session writes its metadata snapshot
 // only from the first record that differs from the last session's (and an
-// unchanged session copies the last compressed snapshot). Differences at
-// the very end, at the very start, in the middle and none at all must
-// each give rdiff-backup's data directory.
+// unchanged session copies the last compressed snapshot), and takes the
+// sealed members of gordiff's last snapshot whose records come again
+// without reading them (the listing here takes several members).
+// Differences at the very end, at the very start, in the middle, in
+// attributes only, in a hard link, and none at all must each give
+// rdiff-backup's data directory.
 func TestBackupSnapshotCarriedOver(t *testing.T) {
 	needRoot(t)
 	needRdiffBackup(t)
@@ -302,16 +305,21 @@ func TestBackupSnapshotCarriedOver(t *testing.T) {
 	dir := t.TempDir()
 	src, repoG, repoR := filepath.Join(dir, "src"), filepath.Join(dir, "gordiff"), filepath.Join(dir, "rdiff")
 	nodes := []node{tDir("."), tDir("d")}
-	for i := range 40 {
-		nodes = append(nodes, tFile(fmt.Sprintf("d/f%02d", i), fmt.Sprintf("file %d\n", i)))
+	const n = 1200
+	name := func(i int) string { return fmt.Sprintf("d/a-file-with-a-longer-name-%04d", i) }
+	for i := range n {
+		nodes = append(nodes, tFile(name(i), fmt.Sprintf("file %d\n", i)))
 	}
 	makeTree(t, src, nodes...)
 	steps := [][]op{
 		{}, // nothing at all
-		{rewrite("d/f39", "last\n", baseMtime+5)}, // only the last record
-		{remove("d/f00")},                         // the first file record goes
-		{touch("d/f20", baseMtime+7)},             // the middle
+		{rewrite(name(n-1), "last\n", baseMtime+5)}, // only the last record
+		{remove(name(0))},                           // the first file record goes
+		{touch(name(n/2), baseMtime+7)},             // the middle
 		{create(t, tFile("e", "new at the end\n"))},
+		{},
+		{setXattr(name(n/3), "user.gordiff", "x")}, // attributes only, in the middle
+		{create(t, tLink("d/link", name(2*n/3)))},  // a hard link
 		{},
 	}
 	for k := range len(steps) + 1 {

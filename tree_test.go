@@ -376,6 +376,13 @@ func touch(path string, mtime int64) op {
 }
 
 // unixPerm converts the permission part of an os.FileMode to st_mode bits.
+// setXattr sets an extended attribute on an entry.
+func setXattr(path, name, value string) op {
+	return op{"setxattr " + path, func(root string) error {
+		return unix.Lsetxattr(filepath.Join(root, path), name, []byte(value), 0)
+	}}
+}
+
 func unixPerm(m fs.FileMode) uint32 {
 	p := uint32(m.Perm())
 	if m&fs.ModeSetuid != 0 {
