@@ -3,6 +3,7 @@ package remote
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"strings"
@@ -23,13 +24,17 @@ type LocalOptions struct {
 // LocalSource is the source side for a tree on this machine. It walks the
 // tree in a goroutine of its own, a bounded number of entries ahead of the
 // consumer, so that listing and stat'ing overlap with the repository's
-// work without holding the tree in memory.
+// work without holding the tree in memory; Next makes each Entry from what
+// the walk found, on the consumer's goroutine.
 type LocalSource struct {
 	root string
 	opts LocalOptions
 
-	entries chan []*Entry // batches, so that the two goroutines rarely meet
-	cur     []*Entry      // the batch Next is taking entries from
+	base    string        // the walk's root
+	entries chan []walked // batches, so that the two goroutines rarely meet
+	free    chan []walked // batches Next is done with, for the walk to fill again
+	cur     []walked      // the batch Next is taking entries from
+	next    int           // cur[next] is Next's next
 	cancel  context.CancelFunc
 	since   int64 // BeginOptions.UnchangedSince
 	once    sync.Once
@@ -37,7 +42,9 @@ type LocalSource struct {
 }
 
 // The walk runs up to lookAhead batches of batchSize entries ahead of the
-// consumer.
+// consumer. It hands over each entry's path and lstat result; Next makes
+// the Entry. The walk is what a backup of an unchanged tree waits for,
+// while its consumer has time to spare.
 const (
 	batchSize = 64
 	lookAhead = 8
@@ -46,7 +53,14 @@ const (
 // NewLocalSource returns the source side for the tree at root; the walk
 // starts with Begin.
 func NewLocalSource(root string, opts LocalOptions) *LocalSource {
-	return &LocalSource{root: root, opts: opts, entries: make(chan []*Entry, lookAhead)}
+	return &LocalSource{root: root, opts: opts, entries: make(chan []walked, lookAhead), free: make(chan []walked, lookAhead+2)}
+}
+
+// walked is an entry as the walk hands it to Next.
+type walked struct {
+	rel string
+	err error // the walk's, or statOf's
+	st  walkStat
 }
 
 // Begin implements Source: it starts the walk.
@@ -56,41 +70,49 @@ func (s *LocalSource) Begin(ctx context.Context, opts BeginOptions) error {
 	}
 	ctx, s.cancel = context.WithCancel(ctx)
 	s.since = opts.UnchangedSince
+	s.base = s.root
+	if s.opts.Selection != nil {
+		s.base = s.opts.Selection.Base()
+	}
 	go s.walk(ctx)
 	return nil
 }
 
 func (s *LocalSource) walk(ctx context.Context) {
 	defer close(s.entries)
-	root := s.root
-	if s.opts.Selection != nil {
-		root = s.opts.Selection.Base()
+	newBatch := func() []walked {
+		select {
+		case b := <-s.free:
+			return b[:0]
+		default:
+			return make([]walked, 0, batchSize)
+		}
 	}
-	batch := make([]*Entry, 0, batchSize)
+	batch := newBatch()
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
 		}
 		select {
 		case s.entries <- batch:
-			batch = make([]*Entry, 0, batchSize)
+			batch = newBatch()
 			return nil
 		case <-ctx.Done():
 			return ctx.Err()
 		}
 	}
-	send := func(e *Entry) error {
-		batch = append(batch, e)
+	err := selection.Walk(ctx, s.base, s.opts.Selection, func(rel string, fi fs.FileInfo, err error) error {
+		batch = append(batch, walked{rel: rel, err: err})
+		if err == nil {
+			w := &batch[len(batch)-1]
+			if serr := statOf(fi, &w.st); serr != nil {
+				w.err = fmt.Errorf("%s: %w", joinRel(s.base, rel), serr)
+			}
+		}
 		if len(batch) == batchSize {
 			return flush()
 		}
 		return nil
-	}
-	err := selection.Walk(ctx, root, s.opts.Selection, func(rel string, fi fs.FileInfo, err error) error {
-		if err != nil {
-			return send(&Entry{Index: splitIndex(nil, rel), Err: err})
-		}
-		return send(s.entry(root, rel, fi))
 	})
 	if err == nil {
 		err = flush()
@@ -99,11 +121,15 @@ func (s *LocalSource) walk(ctx context.Context) {
 }
 
 // entry builds the Entry of one walked path.
-func (s *LocalSource) entry(root, rel string, fi fs.FileInfo) *Entry {
+func (s *LocalSource) entry(w *walked) *Entry {
+	if w.err != nil {
+		return &Entry{Index: splitIndex(nil, w.rel), Err: w.err}
+	}
+	root, rel := s.base, w.rel
 	box := new(entryBox)
 	rec, e := &box.rec, &box.e
 	ix := splitIndex(box.ix[:0], rel)
-	ctime, err := recordFromInfo(rec, root, rel, ix, fi)
+	ctime, err := recordFromStat(rec, root, rel, ix, &w.st)
 	if err != nil {
 		*e = Entry{Index: ix, Err: err}
 		return e
@@ -163,7 +189,14 @@ func joinRel(root, rel string) string {
 
 // Next implements Source.
 func (s *LocalSource) Next(ctx context.Context) (*Entry, error) {
-	if len(s.cur) == 0 {
+	if s.next == len(s.cur) {
+		if s.cur != nil {
+			select { // Entries keep nothing of it
+			case s.free <- s.cur:
+			default:
+			}
+			s.cur, s.next = nil, 0
+		}
 		select {
 		case b, ok := <-s.entries:
 			if !ok {
@@ -177,9 +210,9 @@ func (s *LocalSource) Next(ctx context.Context) (*Entry, error) {
 			return nil, ctx.Err()
 		}
 	}
-	e := s.cur[0]
-	s.cur = s.cur[1:]
-	return e, nil
+	w := &s.cur[s.next]
+	s.next++
+	return s.entry(w), nil
 }
 
 // Side implements Source.

@@ -2,7 +2,6 @@ package remote
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"syscall"
@@ -12,14 +11,23 @@ import (
 	"github.com/gordiff/gordiff/metadata"
 )
 
-// recordFromInfo fills rec from the walk's lstat result, without a second
+// walkStat is an entry's lstat result as the walk hands it to Next.
+type walkStat = syscall.Stat_t
+
+// statOf copies fi's lstat result into st.
+func statOf(fi fs.FileInfo, st *walkStat) error {
+	p, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return errors.New("no stat information")
+	}
+	*st = *p
+	return nil
+}
+
+// recordFromStat fills rec from the walk's lstat result, without a second
 // lstat, and returns the entry's ctime too. The entry's path (root/rel) is
 // only made for the few types that need it.
-func recordFromInfo(rec *metadata.Record, root, rel string, ix metadata.Index, fi fs.FileInfo) (int64, error) {
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	if !ok {
-		return 0, fmt.Errorf("%s: no stat information", joinRel(root, rel))
-	}
+func recordFromStat(rec *metadata.Record, root, rel string, ix metadata.Index, st *walkStat) (int64, error) {
 	path := ""
 	if t := st.Mode & syscall.S_IFMT; t != syscall.S_IFREG && t != syscall.S_IFDIR {
 		path = joinRel(root, rel)

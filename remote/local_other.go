@@ -13,7 +13,11 @@ import (
 // ErrNotSupported: the local source only reads Linux file systems so far.
 var ErrNotSupported = errors.New("remote: reading a source tree is not supported on this platform")
 
-func recordFromInfo(rec *metadata.Record, root, rel string, ix metadata.Index, fi fs.FileInfo) (int64, error) {
+type walkStat struct{}
+
+func statOf(fs.FileInfo, *walkStat) error { return ErrNotSupported }
+
+func recordFromStat(rec *metadata.Record, root, rel string, ix metadata.Index, st *walkStat) (int64, error) {
 	return 0, ErrNotSupported
 }
 
