@@ -69,7 +69,9 @@ func (p *recordPeek) start() {
 			case b = <-p.free: // its texts are spent: reuse its memory
 				b.buf, b.ends, b.lines = b.buf[:0], b.ends[:0], b.lines[:0]
 			default:
-				b = textBatch{buf: make([]byte, 0, peekBatch*256), ends: make([]int, 0, peekBatch), lines: make([]int, 0, peekBatch)}
+				if p.blocks == nil { // a member's texts get memory when cut, if ever
+					b = textBatch{buf: make([]byte, 0, peekBatch*256), ends: make([]int, 0, peekBatch), lines: make([]int, 0, peekBatch)}
+				}
 			}
 			if p.blocks != nil {
 				if b.blk == nil {
