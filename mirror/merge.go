@@ -585,6 +585,12 @@ func (s *session) finishDir(f *frame) error {
 	if t := s.top(); t != nil && f.new == nil {
 		t.touched = true
 	}
+	if f.new != nil && !f.touched && !f.opened && f.old != nil && !changed(f.old, f.new) {
+		// finishDirNow would do nothing (the flags are the merge's own,
+		// final once it leaves the directory): on an unchanged tree,
+		// no queued change per directory, and no sync for them.
+		return nil
+	}
 	return s.emit(nil, func() error { return s.later(0, func() error { return s.finishDirNow(f) }) })
 }
 
