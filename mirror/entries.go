@@ -263,7 +263,7 @@ func (s *session) installOther(rec *metadata.Record, path string) error {
 func (s *session) unchanged(e *remote.Entry, prev *metadata.Record) error {
 	rec := e.Record
 	if rec.Type == metadata.TypeDir {
-		s.stack = append(s.stack, &frame{ix: rec.Index, old: prev, new: rec, mirror: s.repo.mirrorPath(rec.Index), incDone: s.first})
+		s.stack = append(s.stack, &frame{ix: rec.Index, old: prev, new: rec, incDone: s.first})
 	}
 	s.stats.SourceFiles++
 	s.stats.SourceFileSize += size(rec)

@@ -19,7 +19,7 @@ import (
 type frame struct {
 	ix       metadata.Index
 	old, new *metadata.Record // old: last session's record, if a directory; new: nil when the directory goes away
-	mirror   string           // mirror path
+	mirror   string           // mirror path (see path)
 
 	incDone    bool         // the directory's own increment is written (or none is due)
 	incDirMade bool         // increments/<ix>/ exists
@@ -27,6 +27,15 @@ type frame struct {
 	touched    bool         // something inside the mirror directory changed
 	opened     bool         // made accessible (0700) for the duration
 	replace    func() error // installs what replaces a removed directory
+}
+
+// path returns the frame's mirror path, made when first needed: most
+// directories of an unchanged tree never need it.
+func (f *frame) path(r *Repo) string {
+	if f.mirror == "" {
+		f.mirror = r.mirrorPath(f.ix)
+	}
+	return f.mirror
 }
 
 // merge walks the source stream and the last session's listing together,
@@ -437,7 +446,7 @@ func changed(prev, cur *metadata.Record) bool {
 // had. A directory keeps its old contents too.
 func (s *session) keep(prev *metadata.Record, why error) error {
 	if prev.Type == metadata.TypeDir {
-		s.stack = append(s.stack, &frame{ix: prev.Index, old: prev, new: prev, mirror: s.repo.mirrorPath(prev.Index), incDone: s.first, keep: true})
+		s.stack = append(s.stack, &frame{ix: prev.Index, old: prev, new: prev, incDone: s.first, keep: true})
 	}
 	return s.emit(nil, func() error {
 		if why != nil {
@@ -554,7 +563,8 @@ func (s *session) touch() error {
 	f.touched = true
 	if !isRoot && !f.opened && f.new != nil && f.new.Permissions&0o700 != 0o700 {
 		f.opened = true
-		return wrapPath("chmod", f.mirror, os.Chmod(f.mirror, fileMode(f.new.Permissions|0o700)))
+		p := f.path(s.repo)
+		return wrapPath("chmod", p, os.Chmod(p, fileMode(f.new.Permissions|0o700)))
 	}
 	return nil
 }
@@ -596,8 +606,8 @@ func (s *session) finishDir(f *frame) error {
 
 func (s *session) finishDirNow(f *frame) error {
 	if f.new == nil { // removed, possibly replaced by a non-directory
-		if err := os.Remove(f.mirror); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return wrapPath("remove", f.mirror, err)
+		if err := os.Remove(f.path(s.repo)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return wrapPath("remove", f.path(s.repo), err)
 		}
 		if f.replace != nil {
 			return f.replace()
@@ -605,7 +615,7 @@ func (s *session) finishDirNow(f *frame) error {
 		return nil
 	}
 	if f.touched || f.opened || f.old == nil || changed(f.old, f.new) {
-		return setAttrs(f.mirror, f.new)
+		return setAttrs(f.path(s.repo), f.new)
 	}
 	return nil
 }
