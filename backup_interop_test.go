@@ -294,10 +294,10 @@ var sessionClock = time.Now().Add(-time.Hour).Unix()
 // only from the first record that differs from the last session's (and an
 // unchanged session copies the last compressed snapshot), and takes the
 // sealed members of gordiff's last snapshot whose records come again
-// without reading them (the listing here takes several members).
-// Differences at the very end, at the very start, in the middle, in
-// attributes only, in a hard link, and none at all must each give
-// rdiff-backup's data directory.
+// without reading them (the listing here takes several members; mirror's
+// TestSealedRuns counts the members taken and read). Differences at the
+// very end, at the very start, in the middle, in attributes only, in a
+// hard link, and none at all must each give rdiff-backup's data directory.
 func TestBackupSnapshotCarriedOver(t *testing.T) {
 	needRoot(t)
 	needRdiffBackup(t)

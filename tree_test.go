@@ -375,7 +375,6 @@ func touch(path string, mtime int64) op {
 	return op{"touch " + path, func(root string) error { return setTimes(filepath.Join(root, path), mtime) }}
 }
 
-// unixPerm converts the permission part of an os.FileMode to st_mode bits.
 // setXattr sets an extended attribute on an entry.
 func setXattr(path, name, value string) op {
 	return op{"setxattr " + path, func(root string) error {
@@ -383,6 +382,7 @@ func setXattr(path, name, value string) op {
 	}}
 }
 
+// unixPerm converts the permission part of an os.FileMode to st_mode bits.
 func unixPerm(m fs.FileMode) uint32 {
 	p := uint32(m.Perm())
 	if m&fs.ModeSetuid != 0 {

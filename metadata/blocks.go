@@ -57,7 +57,7 @@ type BlockInfo struct {
 	Records uint32 // records in the member
 	Lines   uint32 // lines of its text
 	RawLen  uint32 // bytes of compressed data between header and trailer
-	RawCRC  uint32 // CRC-32 (IEEE) of those bytes
+	RawCRC  uint32 // CRC-32 (IEEE) of those bytes followed by the 8-byte trailer
 	// Digest is the SHA-256 of the member's text with each record's
 	// SHA1Digest line left out.
 	Digest [sha256.Size]byte
@@ -244,13 +244,13 @@ func newBlockWriter(w io.Writer, mtime uint32, name string) *blockWriter {
 					err = zw.Close()
 				}
 				j.info.RawLen = uint32(raw.Len())
-				j.info.RawCRC = crc32.ChecksumIEEE(raw.Bytes())
+				raw.Write(binary.LittleEndian.AppendUint32(nil, crc32.ChecksumIEEE(j.text)))
+				raw.Write(binary.LittleEndian.AppendUint32(nil, uint32(len(j.text))))
+				j.info.RawCRC = crc32.ChecksumIEEE(raw.Bytes()) // data and trailer
 				extra := appendBlockExtra(nil, &j.info)
 				hdr = AppendMemberHeader(hdr[:0], mtime, extra, name)
 				name = "" // only the first member is named
 				hdr = append(hdr, raw.Bytes()...)
-				hdr = binary.LittleEndian.AppendUint32(hdr, crc32.ChecksumIEEE(j.text))
-				hdr = binary.LittleEndian.AppendUint32(hdr, uint32(len(j.text)))
 				if err == nil {
 					_, err = w.Write(hdr)
 				}
@@ -320,13 +320,16 @@ type Block struct {
 	CRC, Size uint32 // the trailer: CRC-32 and length of the text
 	hdr       []byte // Header's memory
 	zr        io.ReadCloser
+	one       [1]byte
 }
 
 // Inflate appends the member's text to dst and checks it against the
 // trailer.
 func (b *Block) Inflate(dst []byte) ([]byte, error) {
-	if b.Size > maxBlockText {
-		return dst, fmt.Errorf("a member claims %d bytes of text", b.Size)
+	// Deflate cannot expand data more than 1032 times: a bound on what
+	// a damaged trailer can make this allocate.
+	if b.Size > maxBlockText || uint64(b.Size) > 1032*uint64(len(b.Raw))+1024 {
+		return dst, fmt.Errorf("a member claims %d bytes of text from %d compressed", b.Size, len(b.Raw))
 	}
 	start := len(dst)
 	dst = slices.Grow(dst, int(b.Size))[:start+int(b.Size)]
@@ -339,7 +342,7 @@ func (b *Block) Inflate(dst []byte) ([]byte, error) {
 	if _, err := io.ReadFull(zr, dst[start:]); err != nil {
 		return dst[:start], fmt.Errorf("inflating a member: %w", err)
 	}
-	if n, _ := zr.Read(make([]byte, 1)); n != 0 {
+	if n, _ := zr.Read(b.one[:]); n != 0 {
 		return dst[:start], errors.New("a member holds more text than its trailer says")
 	}
 	if crc32.ChecksumIEEE(dst[start:]) != b.CRC {
@@ -354,7 +357,8 @@ type BlockReader struct {
 	f    *os.File
 	br   *bufio.Reader
 	name string
-	n    int // members read
+	n    int   // members read
+	left int64 // bytes of the file not read yet
 }
 
 // OpenBlocks opens a listing for reading member by member. It returns
@@ -365,6 +369,11 @@ func OpenBlocks(path string) (*BlockReader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("metadata: %w", err)
 	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("metadata: %w", err)
+	}
 	br := bufio.NewReaderSize(f, 64<<10)
 	head, _ := br.Peek(4096)
 	h, err := ParseMemberHeader(head)
@@ -372,21 +381,27 @@ func OpenBlocks(path string) (*BlockReader, error) {
 		f.Close()
 		return nil, nil
 	}
-	return &BlockReader{f: f, br: br, name: path}, nil
+	return &BlockReader{f: f, br: br, name: path, left: fi.Size()}, nil
 }
 
 // Close closes the file.
 func (r *BlockReader) Close() error { return r.f.Close() }
 
 // Next reads the next member into b, reusing its memory; it returns io.EOF
-// after the last. A member that is not sealed, or whose compressed data
-// does not match its header's CRC, is an error: the listing is damaged.
+// after the last. A member that is not sealed, that claims more than the
+// file holds, or whose compressed data and trailer do not match its
+// header's CRC, is an error: the listing is damaged.
 func (r *BlockReader) Next(b *Block) error {
 	if _, err := r.br.Peek(1); errors.Is(err, io.EOF) {
 		return io.EOF
+	} else if err != nil {
+		return fmt.Errorf("metadata: reading %s: %w", r.name, err)
 	}
 	r.n++
 	head, perr := r.br.Peek(4096)
+	if perr != nil && !errors.Is(perr, io.EOF) {
+		return fmt.Errorf("metadata: reading %s: %w", r.name, perr)
+	}
 	h, err := ParseMemberHeader(head)
 	switch {
 	case errors.Is(err, ErrShortHeader) && perr != nil:
@@ -395,11 +410,14 @@ func (r *BlockReader) Next(b *Block) error {
 		return r.damaged(err.Error())
 	case !h.Sealed:
 		return r.damaged("no block header")
+	case int64(h.Len)+int64(h.Info.RawLen)+8 > r.left:
+		return r.damaged(fmt.Sprintf("it claims %d bytes of data, the file has %d left", h.Info.RawLen, r.left-int64(h.Len)))
 	}
 	b.hdr = append(b.hdr[:0], head[:h.Len]...)
 	b.Header, _ = ParseMemberHeader(b.hdr)
 	r.br.Discard(h.Len)
 	need := int(h.Info.RawLen) + 8
+	r.left -= int64(h.Len + need)
 	if cap(b.Raw) < need {
 		b.Raw = make([]byte, need)
 	}
@@ -410,13 +428,13 @@ func (r *BlockReader) Next(b *Block) error {
 		}
 		return fmt.Errorf("metadata: reading %s: %w", r.name, err)
 	}
+	if crc32.ChecksumIEEE(b.Raw) != h.Info.RawCRC {
+		return r.damaged("compressed data does not match the header's CRC")
+	}
 	trailer := b.Raw[need-8:]
 	b.Raw = b.Raw[:need-8]
 	b.CRC = binary.LittleEndian.Uint32(trailer)
 	b.Size = binary.LittleEndian.Uint32(trailer[4:])
-	if crc32.ChecksumIEEE(b.Raw) != h.Info.RawCRC {
-		return r.damaged("compressed data does not match the header's CRC")
-	}
 	return nil
 }
 

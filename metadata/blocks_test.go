@@ -201,31 +201,36 @@ func TestSealedSnapshotDamaged(t *testing.T) {
 	}
 	third := second + h2.Len + int(h2.Info.RawLen) + 8
 	plainData, _ := os.ReadFile(plain)
-	cases := map[string][]byte{
-		"member 2: data cut short":                                  good[:second+100],
-		"member 2: header cut short":                                good[:second+5],
-		"member 2: compressed data does not match the header's CRC": flip(good, second+h.Len+10),
-		"member 2: no block header":                                 append(append([]byte(nil), good[:second]...), plainData...),
-		"member 2: not a gzip member header":                        append(append([]byte(nil), good[:second]...), "garbage, and no gzip header"...),
-		"member 1: compressed data does not match the header's CRC": flip(good, h.Len+3),
-		"member 3: compressed data does not match the header's CRC": flip(good, third+h2.Len+20),
+	cases := []struct {
+		what, want string
+		data       []byte
+	}{
+		{"cut in member 2's data", "member 2: it claims", good[:second+100]},
+		{"cut in member 2's header", "member 2: header cut short", good[:second+5]},
+		{"member 1's data", "member 1: compressed data does not match the header's CRC", flip(good, h.Len+3)},
+		{"member 1's trailer", "member 1: compressed data does not match the header's CRC", flip(good, second-3)},
+		{"member 2's data", "member 2: compressed data does not match the header's CRC", flip(good, second+h.Len+10)},
+		{"member 2's length", "member 2: it claims", flip(good, second+28)},
+		{"member 3's data", "member 3: compressed data does not match the header's CRC", flip(good, third+h2.Len+20)},
+		{"a plain member after a sealed one", "member 2: no block header", append(append([]byte(nil), good[:second]...), plainData...)},
+		{"garbage after a sealed member", "member 2: not a gzip member header", append(append([]byte(nil), good[:second]...), "garbage, and no gzip header"...)},
 	}
-	for want, data := range cases {
+	for _, c := range cases {
 		p := filepath.Join(dir, "damaged")
-		if err := os.WriteFile(p, data, 0o600); err != nil {
+		if err := os.WriteFile(p, c.data, 0o600); err != nil {
 			t.Fatal(err)
 		}
 		br, err := OpenBlocks(p)
 		if err != nil || br == nil {
-			t.Fatalf("%s: OpenBlocks: %v %v", want, br, err)
+			t.Fatalf("%s: OpenBlocks: %v %v", c.what, br, err)
 		}
 		var b Block
 		for err == nil {
 			err = br.Next(&b)
 		}
 		br.Close()
-		if errors.Is(err, io.EOF) || !strings.Contains(err.Error(), p) || !strings.Contains(err.Error(), want) {
-			t.Errorf("%s: got %v", want, err)
+		if errors.Is(err, io.EOF) || !strings.Contains(err.Error(), p) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: got %v, want %q", c.what, err, c.want)
 		}
 	}
 	// A member whose text is not what its trailer says.

@@ -375,6 +375,7 @@ func (s *session) run() error {
 		}
 		var f *metadata.Reader
 		if blocks != nil {
+			defer blocks.Close() // after recordPeek's close, deferred below
 			// Read member by member (recordPeek); the Reader only
 			// parses the texts of the members that are inflated.
 			f = metadata.NewReader(strings.NewReader(""), path)

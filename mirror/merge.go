@@ -109,8 +109,8 @@ func (s *session) merge() error {
 			return err
 		}
 	}
-	// The last listing was read to its end: its gzip trailer checked (the
-	// compressed data's CRC, for members taken whole).
+	// The last listing was read to its end: its gzip trailer checked (for
+	// a member taken whole, the CRC of its compressed data and trailer).
 	s.listingWhole = true
 	s.res.membersRead = int(s.prev.cutsOrZero())
 	if err := s.popTo(nil); err != nil {

@@ -133,9 +133,6 @@ func (p *recordPeek) close() {
 	for range p.batches {
 	}
 	p.stop = nil
-	if p.blocks != nil {
-		p.blocks.Close()
-	}
 }
 
 // nextBatch makes the next batch current, handing the spent one back.

@@ -85,17 +85,23 @@ func listing(t *testing.T, path string) []string {
 func lastSnapshot(t *testing.T, repo string) string {
 	t.Helper()
 	m, _ := filepath.Glob(filepath.Join(repo, "rdiff-backup-data", "mirror_metadata.*.snapshot.gz"))
-	if len(m) != 1 {
-		t.Fatalf("snapshots: %v", m)
+	if len(m) == 0 {
+		t.Fatalf("no snapshot in %s", repo)
 	}
-	return m[0]
+	slices.Sort(m) // one in nine sessions keeps its snapshot
+	return m[len(m)-1]
 }
 
 func sealedBackup(t *testing.T, src, repo string, at int64) (*Result, error) {
+	return sealedBackupOpts(t, src, repo, Options{Time: at})
+}
+
+func sealedBackupOpts(t *testing.T, src, repo string, o Options) (*Result, error) {
 	t.Helper()
 	ls := remote.NewLocalSource(src, remote.LocalOptions{EAs: true})
 	defer ls.Close()
-	return Backup(context.Background(), repo, ls, Options{Time: at, SourceName: src, NoFsync: true, EAs: true})
+	o.SourceName, o.NoFsync, o.EAs = src, true, true
+	return Backup(context.Background(), repo, ls, o)
 }
 
 // TestSealedRuns: a session over a sealed last listing takes each member
@@ -123,36 +129,53 @@ func TestSealedRuns(t *testing.T) {
 	type step struct {
 		name   string
 		change func(fileIn func(k int) string)
-		taken  int  // members taken whole (-1: not checked)
+		taken  int  // members taken whole (-1: all, -2: all but the last, -3: not checked)
 		least  int  // at least that many
 		none   bool // no member read
+
+		noHardLinks bool
 	}
 	steps := []step{
-		{"nothing changed", func(func(int) string) {}, -1, 0, true},
+		{"nothing changed", func(func(int) string) {}, -1, 0, true, false},
 		{"a file of the last member touched", func(fileIn func(int) string) {
 			mt := time.Unix(1650000000, 0)
 			os.Chtimes(fileIn(-1), mt, mt)
-		}, -2, 0, false},
+		}, -2, 0, false, false},
 		{"a file of the first member rewritten", func(fileIn func(int) string) {
 			os.WriteFile(fileIn(0), []byte("other content, other size\n"), 0o644)
-		}, 0, 0, false},
+		}, 0, 0, false, false},
 		{"a file added inside member 1", func(fileIn func(int) string) {
 			p := fileIn(1)
 			keepDirTime(t, filepath.Dir(p), func() { os.WriteFile(p+"-new", []byte("new\n"), 0o644) })
-		}, 1, 0, false},
+		}, 1, 0, false, false},
 		{"a file of member 2 removed", func(fileIn func(int) string) {
 			p := fileIn(2)
 			keepDirTime(t, filepath.Dir(p), func() { os.Remove(p) })
-		}, 2, 0, false},
-		{"nothing changed again", func(func(int) string) {}, -1, 0, true},
+		}, 2, 0, false, false},
+		{"nothing changed again", func(func(int) string) {}, -1, 0, true, false},
 	}
+	var withEA string // the file given an extended attribute
 	if xattrs {
-		steps = append(steps, step{"an extended attribute set in member 2", func(fileIn func(int) string) {
-			if err := unix.Lsetxattr(fileIn(2), "user.gordiff", []byte("x"), 0); err != nil {
+		steps = append(steps, step{name: "an extended attribute set in member 2", change: func(fileIn func(int) string) {
+			withEA = fileIn(2)
+			if err := unix.Lsetxattr(withEA, "user.gordiff", []byte("x"), 0); err != nil {
 				t.Fatal(err)
 			}
-		}, -3, 2, false})
+		}, taken: -3, least: 2})
 	}
+	steps = append(steps,
+		step{name: "a hard link made to a file of member 3", change: func(fileIn func(int) string) {
+			p := fileIn(3)
+			keepDirTime(t, filepath.Dir(p), func() {
+				if err := os.Link(p, p+"-link"); err != nil {
+					t.Fatal(err)
+				}
+			})
+		}, taken: -3, least: 3},
+		step{name: "nothing changed, with hard links", change: func(func(int) string) {}, taken: -3, least: 3},
+		step{name: "nothing changed, with --no-hard-links", change: func(func(int) string) {}, taken: -3, noHardLinks: true},
+		step{name: "nothing changed, --no-hard-links again", change: func(func(int) string) {}, taken: -1, none: true, noHardLinks: true},
+	)
 	for _, st := range steps {
 		at += 3600
 		snap := lastSnapshot(t, repo)
@@ -178,7 +201,7 @@ func TestSealedRuns(t *testing.T) {
 			return ""
 		}
 		st.change(fileIn)
-		res, err := sealedBackup(t, src, repo, at)
+		res, err := sealedBackupOpts(t, src, repo, Options{Time: at, NoHardLinks: st.noHardLinks})
 		if err != nil {
 			t.Fatalf("%s: %v", st.name, err)
 		}
@@ -203,10 +226,43 @@ func TestSealedRuns(t *testing.T) {
 		if st.none && !slices.Equal(got, before) {
 			t.Errorf("%s: the snapshot changed", st.name)
 		}
+		if withEA != "" {
+			checkEA(t, st.name, repo, strings.TrimPrefix(withEA, src+"/"))
+		}
 	}
 	if _, err := exec.LookPath("rdiff-backup"); err == nil {
 		if out, err := exec.Command("rdiff-backup", "verify", repo).CombinedOutput(); err != nil {
 			t.Errorf("rdiff-backup verify: %v\n%s", err, out)
+		}
+	}
+}
+
+// checkEA checks that the last extended_attributes snapshot gives path
+// its user.gordiff attribute.
+func checkEA(t *testing.T, what, repo, path string) {
+	t.Helper()
+	m, _ := filepath.Glob(filepath.Join(repo, "rdiff-backup-data", "extended_attributes.*.snapshot*"))
+	slices.Sort(m)
+	if len(m) == 0 {
+		t.Fatalf("%s: no extended_attributes snapshot", what)
+	}
+	r, err := metadata.OpenEAReader(m[len(m)-1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for {
+		rec, err := r.Next()
+		if err != nil {
+			t.Errorf("%s: %s has no user.gordiff in %s (%v)", what, path, m[len(m)-1], err)
+			return
+		}
+		if rec.Index.String() == path {
+			for _, a := range rec.Attrs {
+				if a.Name == "user.gordiff" && string(a.Value) == "x" {
+					return
+				}
+			}
 		}
 	}
 }
@@ -252,7 +308,7 @@ func checkSnapshot(t *testing.T, what, src string, before, got []string) {
 			if !strings.Contains(r, fmt.Sprintf("\n  Size %d\n", fi.Size())) || !strings.Contains(r, fmt.Sprintf("\n  ModTime %d\n", fi.ModTime().Unix())) {
 				t.Errorf("%s: record\n%sdoes not match %s (size %d, mtime %d)", what, r, p, fi.Size(), fi.ModTime().Unix())
 			}
-			if !strings.Contains(r, "\n  SHA1Digest ") {
+			if !strings.Contains(r, "\n  SHA1Digest ") && !strings.Contains(r, "\n  NumHardLinks ") {
 				t.Errorf("%s: record without SHA1:\n%s", what, r)
 			}
 		}
@@ -272,52 +328,57 @@ func sansSHA1(r string) string {
 	return b.String()
 }
 
-// TestSealedRunDamaged: a member whose compressed data does not match its
-// header's CRC makes the session fail naming the listing, before anything
-// changed.
+// TestSealedRunDamaged: a member whose compressed data or trailer does not
+// match its header's CRC makes the session fail naming the listing, before
+// anything changed, even though nothing in the source changed and the
+// member would have been taken whole.
 func TestSealedRunDamaged(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	src, repo := filepath.Join(dir, "src"), filepath.Join(dir, "repo")
-	sealedTree(t, src)
-	if _, err := sealedBackup(t, src, repo, 1700000000); err != nil {
-		t.Fatal(err)
-	}
-	snap := lastSnapshot(t, repo)
-	data, err := os.ReadFile(snap)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// A byte in the middle of the second member's compressed data.
-	h, err := metadata.ParseMemberHeader(data)
-	if err != nil || !h.Sealed {
-		t.Fatalf("first member: %+v, %v", h, err)
-	}
-	second := h.Len + int(h.Info.RawLen) + 8
-	h2, err := metadata.ParseMemberHeader(data[second:])
-	if err != nil || !h2.Sealed {
-		t.Fatalf("second member: %+v, %v", h2, err)
-	}
-	data[second+h2.Len+int(h2.Info.RawLen)/2] ^= 0x20
-	if err := os.WriteFile(snap, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	entries := func() []string {
-		var l []string
-		filepath.WalkDir(repo, func(p string, d os.DirEntry, err error) error {
-			fi, _ := d.Info()
-			l = append(l, fmt.Sprintf("%s %d %d", p, fi.Size(), fi.ModTime().UnixNano()))
-			return nil
-		})
-		return l
-	}
-	pre := entries()
-	// Nothing changed in the source: the session would take every member.
-	_, err = sealedBackup(t, src, repo, 1700003600)
-	if err == nil || !strings.Contains(err.Error(), snap) || !strings.Contains(err.Error(), "member 2") {
-		t.Fatalf("backup over a damaged member: %v; want an error naming %s and its member 2", err, snap)
-	}
-	if post := entries(); !slices.Equal(pre, post) {
-		t.Errorf("the repository changed:\nbefore %v\nafter  %v", pre, post)
+	for _, where := range []string{"data", "trailer"} {
+		dir := t.TempDir()
+		src, repo := filepath.Join(dir, "src"), filepath.Join(dir, "repo")
+		sealedTree(t, src)
+		if _, err := sealedBackup(t, src, repo, 1700000000); err != nil {
+			t.Fatal(err)
+		}
+		snap := lastSnapshot(t, repo)
+		data, err := os.ReadFile(snap)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := metadata.ParseMemberHeader(data)
+		if err != nil || !h.Sealed {
+			t.Fatalf("first member: %+v, %v", h, err)
+		}
+		second := h.Len + int(h.Info.RawLen) + 8
+		h2, err := metadata.ParseMemberHeader(data[second:])
+		if err != nil || !h2.Sealed {
+			t.Fatalf("second member: %+v, %v", h2, err)
+		}
+		if where == "data" { // a byte in the middle of the second member's compressed data
+			data[second+h2.Len+int(h2.Info.RawLen)/2] ^= 0x20
+		} else { // a bit of its text's CRC
+			data[second+h2.Len+int(h2.Info.RawLen)+1] ^= 0x01
+		}
+		if err := os.WriteFile(snap, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		entries := func() []string {
+			var l []string
+			filepath.WalkDir(repo, func(p string, d os.DirEntry, err error) error {
+				fi, _ := d.Info()
+				l = append(l, fmt.Sprintf("%s %d %d", p, fi.Size(), fi.ModTime().UnixNano()))
+				return nil
+			})
+			return l
+		}
+		pre := entries()
+		_, err = sealedBackup(t, src, repo, 1700003600)
+		if err == nil || !strings.Contains(err.Error(), snap) || !strings.Contains(err.Error(), "member 2") {
+			t.Fatalf("backup over a damaged member (%s): %v; want an error naming %s and its member 2", where, err, snap)
+		}
+		if post := entries(); !slices.Equal(pre, post) {
+			t.Errorf("damaged %s: the repository changed:\nbefore %v\nafter  %v", where, pre, post)
+		}
 	}
 }
