@@ -188,7 +188,10 @@ func SetAttrsFD(fd int, path string, rec *metadata.Record, perm uint32) error {
 // futimens sets the access and modification times of the file open at fd
 // (utimensat with a NULL path, which x/sys/unix does not offer).
 func futimens(fd int, sec int64) error {
-	t := unix.NsecToTimespec(sec * 1e9)
+	t, err := unix.TimeToTimespec(time.Unix(sec, 0)) // Sec's type is the platform's
+	if err != nil {
+		return err
+	}
 	ts := [2]unix.Timespec{t, t}
 	_, _, errno := unix.Syscall6(unix.SYS_UTIMENSAT, uintptr(fd), 0, uintptr(unsafe.Pointer(&ts[0])), 0, 0, 0)
 	if errno != 0 {
