@@ -185,6 +185,48 @@ func TestBackupSameRepositoryAsNobody(t *testing.T) {
 	restoreCheck(t, repoG, dir, wantG)
 }
 
+// TestBackupUnlistableDirectoryKept: a directory that a non-root backup
+// could list last time and cannot now keeps what it held in the mirror and
+// the metadata, and the session says so in error_log and in its exit
+// status; rdiff-backup drops its contents as if they were deleted. Once it
+// can be listed again, the session after picks up its changes.
+func TestBackupUnlistableDirectoryKept(t *testing.T) {
+	needRdiffBackup(t)
+	dir, bin := nobodyWorkDir(t)
+	t.Parallel()
+	nb := withOwner(nobody, nobody)
+	src, repo := filepath.Join(dir, "src"), filepath.Join(dir, "r")
+	makeTree(t, dir, tDir(".", withMode(0o755)), tDir("r", nb))
+	makeTree(t, src, tDir(".", nb), tFile("a", "a\n", nb), tDir("d", nb), tFile("d/x", "x\n", nb), tDir("d/sub", nb), tFile("d/sub/y", "y\n", nb))
+	steps := [][]op{
+		{chmod("d", 0o311), appendTo("a", "more\n", baseMtime+10)},
+		{chmod("d", 0o755), rewrite("d/x", "x2\n", baseMtime+20)},
+	}
+	want := map[int64]treeSnap{}
+	for k := range len(steps) + 1 {
+		if k > 0 {
+			applyOps(t, src, steps[k-1])
+		}
+		at := sessionTime(k)
+		want[at] = snapshotTree(t, src, snapOpts{}) // as root: d's content as it is, unchanged in session 2
+		res := backupInChild(t, child{src: src, repo: repo, at: at, asNobody: bin})
+		if wantErrs := map[bool]int{true: 1, false: 0}[k == 1]; res.FileErrors != wantErrs {
+			t.Errorf("session %d: %d file errors, want %d", k+1, res.FileErrors, wantErrs)
+		}
+	}
+	logs, _ := filepath.Glob(filepath.Join(repo, "rdiff-backup-data", "error_log."+timeString(sessionTime(1))+".data*"))
+	if len(logs) != 1 || !strings.Contains(readDataFile(t, logs[0]), "ListError: '"+src+"/d'") {
+		t.Errorf("error_log of session 2 (%v) does not name %s/d", logs, src)
+	}
+	incs, _ := filepath.Glob(filepath.Join(repo, "rdiff-backup-data", "increments", "d", "*"))
+	for _, inc := range incs {
+		if strings.Contains(inc, timeString(sessionTime(0))) {
+			t.Errorf("session 2 wrote an increment of d's content: %s", inc)
+		}
+	}
+	checkWithRdiffBackup(t, dir, repo, want)
+}
+
 // metadataDiffs details, record by record, the mirror_metadata files that
 // differ between two listings of dataDirListing.
 func metadataDiffs(t *testing.T, repoWant, repoGot string, want, got treeSnap) string {

@@ -327,6 +327,14 @@ func (s *session) process(src *remote.Entry, prev *metadata.Record) error {
 	} else {
 		ix = prev.Index
 	}
+	if t := s.top(); src != nil && src.Record == nil && t != nil && t.ix.Equal(ix) {
+		// The directory just recorded could not be listed (the walk
+		// reports that after the directory itself): what it held is
+		// unknown, not gone, and stays as it was. rdiff-backup takes
+		// it for empty and drops its contents from the mirror.
+		t.keep = true
+		return s.emit(nil, func() error { s.fileError("ListError", ix, src.Err); return nil })
+	}
 	if err := s.popTo(ix); err != nil {
 		return err
 	}
