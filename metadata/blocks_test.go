@@ -67,28 +67,14 @@ func writeSealed(t *testing.T, dir string, recs []*Record) (sealed, plain string
 	return sealed, plain
 }
 
-func gunzip(t *testing.T, path string) []byte {
-	t.Helper()
-	rc, err := OpenDataFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rc.Close()
-	b, err := io.ReadAll(rc)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	return b
-}
-
 // TestSealedSnapshot: a snapshot written in sealed members is the same
 // listing to every gzip reader, and each member says truly what it holds.
 func TestSealedSnapshot(t *testing.T) {
 	dir := t.TempDir()
 	recs := blockRecords(3000)
 	sealed, plain := writeSealed(t, dir, recs)
-	text := gunzip(t, plain)
-	if got := gunzip(t, sealed); !bytes.Equal(got, text) {
+	text := content(t, plain)
+	if got := content(t, sealed); !bytes.Equal(got, text) {
 		t.Fatalf("the sealed snapshot reads differently: %s", firstDiff(text, got))
 	}
 	if gz, err := exec.LookPath("gzip"); err == nil {
