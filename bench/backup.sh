@@ -449,10 +449,11 @@ done
 # ---------------------------------------------------------------- report
 bench_env
 num() { [[ ${1:-} =~ ^[0-9.]+$ ]]; }
-# ratio A B MIN: A/B with 2 decimals, n/a if either is missing or B < MIN
+# ratio A B MIN [DECIMALS]: A/B with 2 decimals (or DECIMALS), n/a if
+# either is missing or B < MIN
 ratio() {
 	if num "${1:-}" && num "${2:-}" && awk -v b="$2" -v m="$3" 'BEGIN { exit !(b >= m) }'; then
-		awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'
+		awk -v a="$1" -v b="$2" -v d="${4:-2}" 'BEGIN { printf "%.*f", d, a / b }'
 	else
 		echo n/a
 	fi
@@ -554,7 +555,8 @@ else
 	target_row() { # LABEL NUMTOOL DENTOOL PHASE TARGET
 		local row="| $1 |" t r
 		for t in $TREES; do
-			r=$(ratio "${WALL[$t,$2,$4]:-}" "${WALL[$t,$3,$4]:-}" 0.005)
+			# three decimals: judged on two, 0.302 would pass for 0.30
+			r=$(ratio "${WALL[$t,$2,$4]:-}" "${WALL[$t,$3,$4]:-}" 0.005 3)
 			row+=" $r$([[ $r == n/a ]] || echo " $(verdict "$r" "$5")") |"
 		done
 		echo "$row ≤ $5 |"
