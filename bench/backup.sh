@@ -320,10 +320,17 @@ measure() {
 	((${#CMD[@]})) || return 0
 	MOVED_FROM=$W/$t.${PHASE_STATE[$phase]} MOVED_TO=$src
 	mv -- "$MOVED_FROM" "$MOVED_TO"
+	# Wait for a second of its own first, then warm up: waiting last
+	# left the machine idle right before the measured command, and on
+	# this VM the first process after an idle spell starts several ms
+	# late, whatever the tool (a fixed cost that weighed most on the
+	# shortest runs).
+	session_time
 	sync # so writeback of the previous run is not charged to this one
 	find "$src" -type f -exec cat {} + >/dev/null # warm-up read of the source
 	local rc=0
-	session_time
+	SESSION_TIME=$(date +%s) # the warm-up may have crossed into the next second
+	LAST_SESSION=$SESSION_TIME
 	SESSION_AT[$k]=$SESSION_TIME
 	local t0=$EPOCHREALTIME t1
 	"$TIME" -f '%U %S %M' -o "$W/time.txt" "${CMD[@]}" >"$W/out.txt" 2>"$W/err.txt" || rc=$?
@@ -481,7 +488,7 @@ if [[ $SCALE != 1 ]]; then
 	if has_tool cp; then echo "- cp: $(cp --version | head -n 1), \`cp -a SRC DST\`"; fi
 	if has_tool find; then echo "- find: $(find --version | head -n 1), \`find SRC -printf '%s %T@ %m %U %G\\n'\` (run 2 only)"; fi
 fi
-echo "- Method: REPEAT=$REPEAT (best wall time of the repeats, with its CPU and RSS); wall time taken with bash's \`\$EPOCHREALTIME\` around GNU time (which gives CPU and RSS, in 10 ms ticks), so short runs are resolved to the millisecond; before each measured command \`sync\` and one warm-up read of the source (\`find SRC -type f -exec cat {} +\`); page cache not dropped; rdiff-backup and gordiff sessions run at the real time (each in a second of its own), so files created before a session have older ctimes, as in use"
+echo "- Method: REPEAT=$REPEAT (best wall time of the repeats, with its CPU and RSS); wall time taken with bash's \`\$EPOCHREALTIME\` around GNU time (which gives CPU and RSS, in 10 ms ticks), so short runs are resolved to the millisecond; before each measured command, in this order, a wait for a second of its own (sessions), \`sync\` and one warm-up read of the source (\`find SRC -type f -exec cat {} +\`), so that no idle spell precedes the command; page cache not dropped; rdiff-backup and gordiff sessions run at the real time (each in a second of its own), so files created before a session have older ctimes, as in use"
 for t in $TREES; do
 	case $t in
 	gen-*) echo "- Tree $(tree_label "$t"): generated (seed $SEED), ${STATS[$t]}; sizes 0-64 KiB log-uniform (median ~1 KiB), directories 3-6 deep" ;;
