@@ -356,8 +356,8 @@ func TestBackupSnapshotCarriedOver(t *testing.T) {
 	steps := [][]op{
 		{}, // nothing at all
 		{rewrite(name(n-1), "last\n", baseMtime+5)}, // only the last record
-		{remove(name(0))},                           // the first file record goes
-		{touch(name(n/2), baseMtime+7)},             // the middle
+		{remove(name(0))},               // the first file record goes
+		{touch(name(n/2), baseMtime+7)}, // the middle
 		{create(t, tFile("e", "new at the end\n"))},
 		{},
 		{setXattr(name(n/3), "user.gordiff", "x")}, // attributes only, in the middle
