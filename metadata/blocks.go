@@ -354,7 +354,7 @@ func (b *Block) Inflate(dst []byte) ([]byte, error) {
 // BlockReader reads a listing written in sealed members member by member,
 // without inflating them.
 type BlockReader struct {
-	f    *os.File
+	f    io.Closer // nil for newBlockReader's
 	br   *bufio.Reader
 	name string
 	n    int   // members read
@@ -374,18 +374,33 @@ func OpenBlocks(path string) (*BlockReader, error) {
 		f.Close()
 		return nil, fmt.Errorf("metadata: %w", err)
 	}
-	br := bufio.NewReaderSize(f, 64<<10)
-	head, _ := br.Peek(4096)
-	h, err := ParseMemberHeader(head)
-	if err != nil || !h.Sealed {
+	r := newBlockReader(f, fi.Size(), path)
+	if r == nil {
 		f.Close()
 		return nil, nil
 	}
-	return &BlockReader{f: f, br: br, name: path, left: fi.Size()}, nil
+	r.f = f
+	return r, nil
+}
+
+// newBlockReader reads the size bytes of r, named name in errors; nil when
+// they do not start with a sealed member.
+func newBlockReader(r io.Reader, size int64, name string) *BlockReader {
+	br := bufio.NewReaderSize(r, 64<<10)
+	head, _ := br.Peek(4096)
+	if h, err := ParseMemberHeader(head); err != nil || !h.Sealed {
+		return nil
+	}
+	return &BlockReader{br: br, name: name, left: size}
 }
 
 // Close closes the file.
-func (r *BlockReader) Close() error { return r.f.Close() }
+func (r *BlockReader) Close() error {
+	if r.f == nil {
+		return nil
+	}
+	return r.f.Close()
+}
 
 // Next reads the next member into b, reusing its memory; it returns io.EOF
 // after the last. A member that is not sealed, that claims more than the

@@ -295,3 +295,42 @@ func FuzzMemberHeader(f *testing.F) {
 		}
 	})
 }
+
+// FuzzBlockReader: whatever a file holds, reading it member by member and
+// inflating each member ends in io.EOF or an error, without a panic and
+// without allocating more than the file could justify.
+func FuzzBlockReader(f *testing.F) {
+	dir := f.TempDir()
+	sealed, _ := writeSealed(&testing.T{}, dir, blockRecords(300))
+	good, err := os.ReadFile(sealed)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(good)
+	h, _ := ParseMemberHeader(good)
+	f.Add(good[:h.Len+int(h.Info.RawLen)+8]) // one member
+	f.Add(good[:h.Len+10])
+	f.Fuzz(func(t *testing.T, data []byte) {
+		br := newBlockReader(bytes.NewReader(data), int64(len(data)), "fuzz")
+		if br == nil {
+			return
+		}
+		var b Block
+		for range 1000 {
+			if err := br.Next(&b); err != nil {
+				return
+			}
+			if len(b.Raw) > len(data) {
+				t.Fatalf("a member of %d bytes in a file of %d", len(b.Raw), len(data))
+			}
+			text, err := b.Inflate(nil)
+			if err != nil {
+				continue
+			}
+			if uint32(len(text)) != b.Size {
+				t.Fatalf("inflated %d bytes, the trailer says %d", len(text), b.Size)
+			}
+			SplitRecords(text, 1, nil, nil)
+		}
+	})
+}

@@ -148,6 +148,17 @@ func TestSealedRuns(t *testing.T) {
 			p := fileIn(1)
 			keepDirTime(t, filepath.Dir(p), func() { os.WriteFile(p+"-new", []byte("new\n"), 0o644) })
 		}, 1, 0, false, false},
+		{"nothing changed", func(func(int) string) {}, -1, 0, true, false},
+		// More new entries than a member holds, inside member 1: the
+		// snapshot written after them is cut into members afresh.
+		{"600 files added inside member 1", func(fileIn func(int) string) {
+			p := fileIn(1)
+			keepDirTime(t, filepath.Dir(p), func() {
+				for i := range 600 {
+					os.WriteFile(fmt.Sprintf("%s-more-%03d", p, i), []byte("more\n"), 0o644)
+				}
+			})
+		}, 1, 0, false, false},
 		{"a file of member 2 removed", func(fileIn func(int) string) {
 			p := fileIn(2)
 			keepDirTime(t, filepath.Dir(p), func() { os.Remove(p) })
