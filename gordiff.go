@@ -123,6 +123,7 @@ func Backup(ctx context.Context, opts BackupOptions) (*BackupResult, error) {
 	mopts.ACLs = !opts.NoACLs && ferr == nil && acls
 	src := remote.NewLocalSource(opts.Source, remote.LocalOptions{Selection: set, EAs: mopts.EAs, ACLs: mopts.ACLs})
 	defer src.Close()
+	src.Start(ctx) // the walk overlaps with opening the repository
 	return mirror.Backup(ctx, opts.Repository, src, mopts)
 }
 

@@ -30,13 +30,14 @@ type LocalSource struct {
 	root string
 	opts LocalOptions
 
-	base    string        // the walk's root
-	entries chan []walked // batches, so that the two goroutines rarely meet
-	free    chan []walked // batches Next is done with, for the walk to fill again
-	cur     []walked      // the batch Next is taking entries from
-	next    int           // cur[next] is Next's next
-	cancel  context.CancelFunc
-	since   int64 // BeginOptions.UnchangedSince
+	base    string             // the walk's root
+	entries chan []walked      // batches, so that the two goroutines rarely meet
+	free    chan []walked      // batches Next is done with, for the walk to fill again
+	cur     []walked           // the batch Next is taking entries from
+	next    int                // cur[next] is Next's next
+	cancel  context.CancelFunc // set when the walk starts
+	begun   bool               // Begin was called
+	since   int64              // BeginOptions.UnchangedSince
 	once    sync.Once
 	walkErr error // set before entries is closed
 }
@@ -63,19 +64,31 @@ type walked struct {
 	st  walkStat
 }
 
-// Begin implements Source: it starts the walk.
+// Begin implements Source: it starts the walk, unless Start did.
 func (s *LocalSource) Begin(ctx context.Context, opts BeginOptions) error {
-	if s.cancel != nil {
+	if s.begun {
 		return errors.New("remote: the local source was already started")
 	}
+	s.begun = true
+	s.since = opts.UnchangedSince // read by Next only
+	s.Start(ctx)
+	return nil
+}
+
+// Start starts the walk ahead of Begin, while the repository side is
+// still getting ready: the walk needs nothing from it (what Begin brings
+// is for Next). ctx bounds the walk; Close stops it. Later calls do
+// nothing.
+func (s *LocalSource) Start(ctx context.Context) {
+	if s.cancel != nil {
+		return
+	}
 	ctx, s.cancel = context.WithCancel(ctx)
-	s.since = opts.UnchangedSince
 	s.base = s.root
 	if s.opts.Selection != nil {
 		s.base = s.opts.Selection.Base()
 	}
 	go s.walk(ctx)
-	return nil
 }
 
 func (s *LocalSource) walk(ctx context.Context) {
