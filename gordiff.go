@@ -103,8 +103,14 @@ func Backup(ctx context.Context, opts BackupOptions) (*BackupResult, error) {
 			return nil, fmt.Errorf("Unable to delete and/or create directory %s: %w", opts.Repository, err)
 		}
 	}
+	// The session's time is fixed now, before the walk starts (below):
+	// every lstat of the source must come after it, as the next session's
+	// ctime test (UnchangedSince) assumes, or an EA or ACL changed
+	// between an early lstat and a later session time would be missed
+	// for good.
+	at := sessionTime(opts)
 	mopts := mirror.Options{
-		Time: opts.Time, Clock: opts.Clock, Zone: increments.NewZone(opts.Location, sessionTime(opts)),
+		Time: at.Unix(), Clock: opts.Clock, Zone: increments.NewZone(opts.Location, at),
 		CompatibleTimestamps: opts.CompatibleTimestamps,
 		NoCompression:        opts.NoCompression, NoHardLinks: opts.NoHardLinks,
 		NoFileStatistics: opts.NoFileStatistics, NoFsync: opts.NoFsync, NullSeparator: opts.NullSeparator,

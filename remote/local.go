@@ -78,7 +78,9 @@ func (s *LocalSource) Begin(ctx context.Context, opts BeginOptions) error {
 // Start starts the walk ahead of Begin, while the repository side is
 // still getting ready: the walk needs nothing from it (what Begin brings
 // is for Next). ctx bounds the walk; Close stops it. Later calls do
-// nothing.
+// nothing. The session's time must be fixed before Start: the next
+// session's UnchangedSince is this session's time, which must not be
+// later than any lstat of this walk.
 func (s *LocalSource) Start(ctx context.Context) {
 	if s.cancel != nil {
 		return
