@@ -215,7 +215,8 @@ func (s *LocalSource) Next(ctx context.Context) (*Entry, error) {
 		select {
 		case b, ok := <-s.entries:
 			if !ok {
-				if s.walkErr != nil && !errors.Is(s.walkErr, context.Canceled) {
+				if s.walkErr != nil {
+					// A cancelled walk too: its end is not the tree's.
 					return nil, s.walkErr
 				}
 				return nil, io.EOF

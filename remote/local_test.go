@@ -1,6 +1,12 @@
 package remote
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -34,5 +40,48 @@ func TestSplitIndex(t *testing.T) {
 	box := new(entryBox)
 	if n := testing.AllocsPerRun(100, func() { splitIndex(box.ix[:0], "a/bb/ccc/dddd") }); n != 0 {
 		t.Errorf("splitIndex allocates %v times for a path of depth 4", n)
+	}
+}
+
+// TestLocalSourceCancelled: a walk stopped by its context ends the stream
+// with the cancellation, never with io.EOF, which would say the tree was
+// all read.
+func TestLocalSourceCancelled(t *testing.T) {
+	dir := t.TempDir()
+	for d := range 20 {
+		sub := filepath.Join(dir, fmt.Sprintf("d%02d", d))
+		if err := os.Mkdir(sub, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for f := range 100 {
+			if err := os.WriteFile(filepath.Join(sub, fmt.Sprintf("f%03d", f)), nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s := NewLocalSource(dir, LocalOptions{})
+	defer s.Close()
+	s.Start(ctx)
+	if err := s.Begin(ctx, BeginOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for {
+		_, err := s.Next(context.Background())
+		if err == nil {
+			if n++; n == 10 {
+				cancel()
+			}
+			continue
+		}
+		if errors.Is(err, io.EOF) || !errors.Is(err, context.Canceled) {
+			t.Fatalf("after %d entries of a cancelled walk: %v, want the cancellation", n, err)
+		}
+		if n >= 20*101+1 {
+			t.Fatalf("the whole tree (%d entries) came before the cancellation", n)
+		}
+		return
 	}
 }
