@@ -341,11 +341,12 @@ func sansSHA1(r string) string {
 
 // TestSealedRunDamaged: a member whose compressed data or trailer does not
 // match its header's CRC makes the session fail naming the listing, before
-// anything changed, even though nothing in the source changed and the
-// member would have been taken whole.
+// anything changed: when nothing in the source changed and the member would
+// have been taken whole, and when a change comes before the damaged member
+// (the whole listing is checked, by its members' CRCs, before it).
 func TestSealedRunDamaged(t *testing.T) {
 	t.Parallel()
-	for _, where := range []string{"data", "trailer"} {
+	for _, where := range []string{"data", "trailer", "data, with a change before it"} {
 		dir := t.TempDir()
 		src, repo := filepath.Join(dir, "src"), filepath.Join(dir, "repo")
 		sealedTree(t, src)
@@ -366,7 +367,7 @@ func TestSealedRunDamaged(t *testing.T) {
 		if err != nil || !h2.Sealed {
 			t.Fatalf("second member: %+v, %v", h2, err)
 		}
-		if where == "data" { // a byte in the middle of the second member's compressed data
+		if strings.HasPrefix(where, "data") { // a byte in the middle of the second member's compressed data
 			data[second+h2.Len+int(h2.Info.RawLen)/2] ^= 0x20
 		} else { // a bit of its text's CRC
 			data[second+h2.Len+int(h2.Info.RawLen)+1] ^= 0x01
@@ -382,6 +383,14 @@ func TestSealedRunDamaged(t *testing.T) {
 				return nil
 			})
 			return l
+		}
+		if strings.HasSuffix(where, "before it") {
+			// The first change comes in member 1: the listing is
+			// checked whole before the mirror changes (beforeChange).
+			p := filepath.Join(src, "dir0", "a-file-with-a-rather-long-name-0003.txt")
+			if err := os.WriteFile(p, []byte("changed, and longer\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
 		}
 		pre := entries()
 		_, err = sealedBackup(t, src, repo, 1700003600)
