@@ -189,18 +189,31 @@ func appendBlockExtra(dst []byte, info *BlockInfo) []byte {
 // shaLine opens a record's SHA1 line.
 var shaLine = []byte("\n  SHA1Digest ")
 
+// CutSHA1 cuts a record's text around its SHA1Digest line: before ends
+// with the newline that opens the line, after starts with the line that
+// follows it, and sha is the line's value. found is false when the text
+// has no whole SHA1 line.
+func CutSHA1(text []byte) (before, sha, after []byte, found bool) {
+	i := bytes.Index(text, shaLine)
+	if i < 0 {
+		return text, nil, nil, false
+	}
+	rest := text[i+len(shaLine):]
+	j := bytes.IndexByte(rest, '\n')
+	if j < 0 {
+		return text, nil, nil, false
+	}
+	return text[:i+1], rest[:j], rest[j+1:], true
+}
+
 // hashWithoutSHA1 adds a record's text to h, leaving out its SHA1Digest
 // line: what a block digest covers.
 func hashWithoutSHA1(h hash.Hash, text []byte) {
-	if i := bytes.Index(text, shaLine); i >= 0 {
-		rest := text[i+len(shaLine):]
-		if j := bytes.IndexByte(rest, '\n'); j >= 0 {
-			h.Write(text[:i+1])
-			h.Write(rest[j+1:])
-			return
-		}
+	before, _, after, found := CutSHA1(text)
+	h.Write(before)
+	if found {
+		h.Write(after)
 	}
-	h.Write(text)
 }
 
 // blockJob is a member's text on its way to the compressing goroutine.

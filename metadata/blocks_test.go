@@ -334,3 +334,21 @@ func FuzzBlockReader(f *testing.F) {
 		}
 	})
 }
+
+// TestCutSHA1: the SHA1 line cut out of a record's text, and texts that
+// have none (or only the start of one) left whole.
+func TestCutSHA1(t *testing.T) {
+	for _, c := range []struct {
+		text, before, sha, after string
+		found                    bool
+	}{
+		{"File a\n  Type reg\n  Size 1\n  SHA1Digest abc\n  ModTime 5\n", "File a\n  Type reg\n  Size 1\n", "abc", "  ModTime 5\n", true},
+		{"File d\n  Type dir\n  ModTime 5\n", "File d\n  Type dir\n  ModTime 5\n", "", "", false},
+		{"File a\n  Type reg\n  SHA1Digest abc", "File a\n  Type reg\n  SHA1Digest abc", "", "", false},
+	} {
+		before, sha, after, found := CutSHA1([]byte(c.text))
+		if string(before) != c.before || string(sha) != c.sha || string(after) != c.after || found != c.found {
+			t.Errorf("CutSHA1(%q) = %q, %q, %q, %v", c.text, before, sha, after, found)
+		}
+	}
+}

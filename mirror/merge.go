@@ -235,14 +235,10 @@ func (s *session) runMatches(run []*remote.Entry, info *metadata.BlockInfo) bool
 	}
 	s.digest.Reset()
 	for _, x := range run {
-		cur := x.Record
-		if cur == nil || x.Err != nil || cur.Type == metadata.TypeNone || cur.SHA1 != "" {
+		if !s.byText(x) {
 			return false
 		}
-		if cur.Type == metadata.TypeReg && cur.NumHardLinks > 1 && !s.opts.NoHardLinks {
-			return false
-		}
-		s.textBuf = metadata.AppendRecord(s.textBuf[:0], cur, false)
+		s.textBuf = metadata.AppendRecord(s.textBuf[:0], x.Record, false)
 		s.digest.Add(s.textBuf)
 	}
 	return s.digest.Matches(info)
@@ -256,13 +252,10 @@ func (s *session) runMatches(run []*remote.Entry, info *metadata.BlockInfo) bool
 // unchanged tree this spares parsing the last listing; any difference,
 // however small, leaves the text to be parsed and compared as usual.
 func (s *session) sameText(e *remote.Entry) bool {
-	cur := e.Record
-	if cur == nil || e.Err != nil || cur.Type == metadata.TypeNone {
+	if !s.byText(e) {
 		return false
 	}
-	if cur.Type == metadata.TypeReg && cur.NumHardLinks > 1 && !s.opts.NoHardLinks {
-		return false // a group member: its SHA1 has rules of its own
-	}
+	cur := e.Record
 	text, _, err := s.prev.text()
 	if err != nil {
 		return false // peek reports it
@@ -270,18 +263,15 @@ func (s *session) sameText(e *remote.Entry) bool {
 	s.textBuf = metadata.AppendRecord(s.textBuf[:0], cur, false)
 	want := s.textBuf
 	sha := ""
-	if i := bytes.Index(text, shaField); i >= 0 && cur.Type == metadata.TypeReg {
-		v := text[i+len(shaField):]
-		n := bytes.IndexByte(v, '\n')
-		if n < 0 || string(v[:n]) == ":" || string(v[:n]) == "None" {
+	if head, v, tail, found := metadata.CutSHA1(text); found && cur.Type == metadata.TypeReg {
+		if string(v) == ":" || string(v) == "None" {
 			return false
 		}
-		// text without its SHA1 line is text[:i+1] + v[n+1:].
-		head, tail := text[:i+1], v[n+1:]
+		// text without its SHA1 line is head + tail.
 		if len(want) != len(head)+len(tail) || !bytes.Equal(want[:len(head)], head) || !bytes.Equal(want[len(head):], tail) {
 			return false
 		}
-		sha = s.shas.string(v[:n])
+		sha = s.shas.string(v)
 	} else if !bytes.Equal(want, text) {
 		return false
 	}
@@ -290,10 +280,17 @@ func (s *session) sameText(e *remote.Entry) bool {
 	return true
 }
 
-// shaField opens a record's SHA1 line. A variable, converted once: a
-// constant converted at the call allocates whenever inlining lets the
-// slice escape (a profile-guided build did, once per record).
-var shaField = []byte("\n  SHA1Digest ")
+// byText reports whether an entry's last record may be recognized by its
+// text alone (sameText, sealedRun): it has a record the source could read,
+// without a SHA1, and is no hard-link group member, whose SHA1 has rules
+// of its own.
+func (s *session) byText(e *remote.Entry) bool {
+	cur := e.Record
+	if cur == nil || e.Err != nil || cur.Type == metadata.TypeNone || cur.SHA1 != "" {
+		return false
+	}
+	return cur.Type != metadata.TypeReg || cur.NumHardLinks < 2 || s.opts.NoHardLinks
+}
 
 // popTo finishes the directories on the stack that are not ancestors of ix
 // (all of them for nil).
