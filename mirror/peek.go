@@ -82,10 +82,7 @@ func (p *recordPeek) start() {
 					b.line, b.uncut = line, true
 					line += int(b.blk.Header.Info.Lines)
 					if p.cutAhead.Load() {
-						p.cuts.Add(1)
-						if err := b.cut(); err != nil {
-							b.err = fmt.Errorf("metadata: reading %s: %w", p.path, err)
-						}
+						b.err = p.cut(&b)
 					}
 				}
 			} else {
@@ -113,12 +110,13 @@ func (p *recordPeek) start() {
 	}()
 }
 
-// cut inflates the batch's member and cuts it into record texts.
-func (b *textBatch) cut() error {
+// cut inflates a batch's member and cuts it into record texts.
+func (p *recordPeek) cut(b *textBatch) error {
+	p.cuts.Add(1)
 	b.uncut = false
 	var err error
 	if b.buf, err = b.blk.Inflate(b.buf[:0]); err != nil {
-		return err
+		return fmt.Errorf("metadata: reading %s: %w", p.path, err)
 	}
 	b.ends, b.lines = metadata.SplitRecords(b.buf, b.line, b.ends[:0], b.lines[:0])
 	return nil
@@ -160,9 +158,8 @@ func (p *recordPeek) nextBatch() error {
 func (p *recordPeek) text() ([]byte, int, error) {
 	for {
 		if p.cur.uncut {
-			p.cuts.Add(1)
-			if err := p.cur.cut(); err != nil {
-				p.err = fmt.Errorf("metadata: reading %s: %w", p.path, err)
+			if err := p.cut(&p.cur); err != nil {
+				p.err = err
 			}
 		}
 		if p.next < len(p.cur.ends) {
@@ -208,9 +205,8 @@ func (p *recordPeek) skipSealed() {
 // skipInSealed cuts the member sealed returned into texts and consumes
 // its first k.
 func (p *recordPeek) skipInSealed(k int) {
-	p.cuts.Add(1)
-	if err := p.cur.cut(); err != nil {
-		p.err = fmt.Errorf("metadata: reading %s: %w", p.path, err)
+	if err := p.cut(&p.cur); err != nil {
+		p.err = err
 		return
 	}
 	p.next = min(k, len(p.cur.ends))
