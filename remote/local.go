@@ -27,10 +27,9 @@ type LocalOptions struct {
 // work without holding the tree in memory; Next makes each Entry from what
 // the walk found, on the consumer's goroutine.
 type LocalSource struct {
-	root string
 	opts LocalOptions
 
-	base    string             // the walk's root
+	base    string             // the tree's root: the selection's base, or NewLocalSource's root
 	entries chan []walked      // batches, so that the two goroutines rarely meet
 	free    chan []walked      // batches Next is done with, for the walk to fill again
 	cur     []walked           // the batch Next is taking entries from
@@ -54,7 +53,11 @@ const (
 // NewLocalSource returns the source side for the tree at root; the walk
 // starts with Begin.
 func NewLocalSource(root string, opts LocalOptions) *LocalSource {
-	return &LocalSource{root: root, opts: opts, entries: make(chan []walked, lookAhead), free: make(chan []walked, lookAhead+2)}
+	s := &LocalSource{base: root, opts: opts, entries: make(chan []walked, lookAhead), free: make(chan []walked, lookAhead+2)}
+	if opts.Selection != nil {
+		s.base = opts.Selection.Base()
+	}
+	return s
 }
 
 // walked is an entry as the walk hands it to Next.
@@ -86,10 +89,6 @@ func (s *LocalSource) Start(ctx context.Context) {
 		return
 	}
 	ctx, s.cancel = context.WithCancel(ctx)
-	s.base = s.root
-	if s.opts.Selection != nil {
-		s.base = s.opts.Selection.Base()
-	}
 	go s.walk(ctx)
 }
 
@@ -233,10 +232,7 @@ func (s *LocalSource) Next(ctx context.Context) (*Entry, error) {
 
 // Side implements Source.
 func (s *LocalSource) Side(ctx context.Context, ix metadata.Index) (*metadata.EARecord, *metadata.ACLRecord, error) {
-	root := s.root
-	if s.opts.Selection != nil {
-		root = s.opts.Selection.Base()
-	}
+	root := s.base
 	rec, err := metadata.FromLstat(root, ix)
 	if err != nil {
 		return nil, nil, err
@@ -256,11 +252,7 @@ func (s *LocalSource) Side(ctx context.Context, ix metadata.Index) (*metadata.EA
 
 // Open implements Source.
 func (s *LocalSource) Open(ctx context.Context, ix metadata.Index) (io.ReadCloser, error) {
-	root := s.root
-	if s.opts.Selection != nil {
-		root = s.opts.Selection.Base()
-	}
-	return openFile(metadata.FullPath(root, ix))
+	return openFile(metadata.FullPath(s.base, ix))
 }
 
 // Close implements Source.
