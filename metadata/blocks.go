@@ -222,8 +222,8 @@ type blockJob struct {
 	info BlockInfo
 }
 
-// blockWriter writes record texts as sealed members. Compression runs on
-// a goroutine of its own; errors are sticky.
+// blockWriter writes record texts as sealed members. Compression and
+// writing run on a goroutine of its own, whose error close returns.
 type blockWriter struct {
 	text  []byte
 	info  BlockInfo
@@ -279,10 +279,7 @@ func newBlockWriter(w io.Writer, mtime uint32, name string) *blockWriter {
 }
 
 // record adds one record's text.
-func (b *blockWriter) record(text []byte) error {
-	if b.err != nil {
-		return b.err
-	}
+func (b *blockWriter) record(text []byte) {
 	b.text = append(b.text, text...)
 	b.info.Records++
 	b.info.Lines += uint32(bytes.Count(text, []byte{'\n'}))
@@ -290,7 +287,6 @@ func (b *blockWriter) record(text []byte) error {
 	if len(b.text) >= BlockTextSize {
 		b.seal()
 	}
-	return nil
 }
 
 // seal hands the member's text to the compressor and starts the next.
